@@ -1,0 +1,147 @@
+"""Checking submissions: bytes -> document -> Submission -> facts -> findings -> file report.
+
+:func:`check_bytes` is the one per-file function: batches map it over files (in one process or
+several), so a file is always checked the same way, independently of every other.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kl21rules.diagnostics import InputError
+from kl21rules.loader import detect_format, load_bytes
+from kl21rules.packs import Registry
+from kl21rules.report import FileReport, Notice
+from kl21rules.rules.engine import CompiledRule, evaluate, fmt_date
+from kl21rules.rules.facts import build_facts
+from kl21rules.validate import validate_document
+
+SUFFIXES = (".json", ".yaml", ".yml")
+
+
+@dataclass
+class CheckOptions:
+    """What a check run was asked for (already resolved from the command line and configuration)."""
+
+    as_of: _dt.date | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    today: _dt.date = field(default_factory=_dt.date.today)
+
+
+def selected(rules: Sequence[CompiledRule], select: Sequence[str], ignore: Sequence[str]) -> list[CompiledRule]:
+    """Rules chosen by ``--select``/``--ignore``: ids, id prefixes (``KL21-0``) or pack names."""
+
+    def hit(rule: CompiledRule, tokens: Sequence[str]) -> bool:
+        return any(rule.id == t or rule.id.startswith(t) or rule.spec.pack == t for t in tokens)
+
+    chosen = [r for r in rules if not select or hit(r, select)]
+    return [r for r in chosen if not hit(r, ignore)]
+
+
+def iter_paths(targets: Sequence[str]) -> Iterator[tuple[str, Path | None]]:
+    """Files to check, in the order given; folders searched recursively, sorted by path.
+
+    Yields (label, path); ``-`` yields ("-", None) for standard input. A target that does not
+    exist is yielded as is so that its error is reported in order.
+    """
+    for target in targets:
+        if target == "-":
+            yield "-", None
+            continue
+        path = Path(target)
+        if path.is_dir():
+            found = []
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in files:
+                    if name.lower().endswith(SUFFIXES):
+                        found.append(Path(root) / name)
+            found.sort(key=lambda p: p.as_posix())
+            for p in found:
+                yield p.as_posix(), p
+        else:
+            yield target, path
+
+
+def read_target(label: str, path: Path | None, stdin: Any = None) -> tuple[bytes | None, InputError | None]:
+    """The bytes of a file (or standard input), or an input error saying why it cannot be read."""
+    import sys
+
+    try:
+        if path is None:
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            return stream.read(), None
+        return path.read_bytes(), None
+    except FileNotFoundError:
+        return None, InputError("not-found", "", None, f"Không tìm thấy tệp '{label}'.", f"File '{label}' not found.")
+    except IsADirectoryError:
+        return None, InputError("not-a-file", "", None, f"'{label}' không phải là tệp.", f"'{label}' is not a file.")
+    except OSError as exc:
+        return None, InputError("unreadable", "", None, f"Không đọc được tệp '{label}': {exc.strerror}.",
+                                f"Cannot read '{label}': {exc.strerror}.")
+
+
+def check_bytes(
+    label: str,
+    raw: bytes,
+    registry: Registry,
+    options: CheckOptions,
+    rules: Sequence[CompiledRule] | None = None,
+) -> FileReport:
+    """Check one submission given as bytes; never raises for any input."""
+    report = FileReport(label)
+    fmt = detect_format(label, raw)
+    if fmt is None:
+        report.errors.append(
+            InputError("format", "", None,
+                       f"Không nhận ra định dạng của '{label}': cần tệp .json, .yaml hoặc .yml.",
+                       f"Unknown format of '{label}': expected a .json, .yaml or .yml file.")
+        )
+        return report
+    document, errors = load_bytes(raw, fmt)
+    if document is None or errors:
+        report.errors.extend(errors)
+        return report
+    submission, errors = validate_document(document.data, document.line_of, registry.activity_types)
+    if submission is None:
+        report.errors.extend(errors)
+        unit = document.data.get("unit") if isinstance(document.data, dict) else None
+        if isinstance(unit, dict) and isinstance(unit.get("id"), str):
+            report.unit = {"id": unit["id"], "name": unit.get("name"), "kind": unit.get("kind")}
+        return report
+    unit = submission.unit
+    report.unit = {"id": unit.id, "name": unit.name, "kind": unit.kind}
+    as_of = options.as_of or submission.report.date or options.today
+    report.as_of = as_of
+    facts = build_facts(submission, as_of)
+    for pointer, day in facts.cut:
+        report.notices.append(
+            Notice(
+                "after-as-of",
+                pointer,
+                f"Bỏ qua {pointer} ngày {fmt_date(day, 'vi')}: sau ngày xét {fmt_date(as_of, 'vi')}, chưa xảy ra vào ngày đó.",
+                f"Skipped {pointer} dated {day.isoformat()}: after the evaluation date {as_of.isoformat()}.",
+            )
+        )
+    chosen = rules if rules is not None else selected(registry.rules, options.select, options.ignore)
+    report.findings = evaluate(facts, chosen, options.params)
+    return report
+
+
+def check_target(label: str, path: Path | None, registry: Registry, options: CheckOptions,
+                 rules: Sequence[CompiledRule] | None = None) -> FileReport:
+    """Read and check one target (file path or standard input)."""
+    raw, error = read_target(label, path)
+    if raw is None:
+        report = FileReport(label)
+        if error is not None:
+            report.errors.append(error)
+        return report
+    return check_bytes(label, raw, registry, options, rules)

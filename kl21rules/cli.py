@@ -1,0 +1,296 @@
+"""The command line, ``kl21rules`` (spec/cli.md). Built with typer; every command has ``--help``."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from kl21rules._version import __version__
+
+app = typer.Typer(
+    name="kl21rules",
+    help="Kiểm tra báo cáo thực hiện Kế hoạch 40-KH/ĐUK (Kết luận 21-KL/TW). "
+    "Checks units' reports against Plan 40-KH/ĐUK.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+Lang = Annotated[str, typer.Option("--lang", help="vi | en: ngôn ngữ thông báo / language of messages")]
+Plugins = Annotated[
+    Optional[list[str]],
+    typer.Option("-p", help="MODULE: nạp thêm gói / load a pack module; no:NAME: tắt gói / disable a pack"),
+]
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text if text.endswith("\n") else text + "\n")
+
+
+def _bad(vi: str, en: str, lang: str = "vi") -> typer.Exit:
+    _say(f"kl21rules: {en if lang == 'en' else vi}", err=True)
+    return typer.Exit(2)
+
+
+def _split_plugins(values: list[str] | None) -> tuple[list[str], list[str]]:
+    disabled, extra = [], []
+    for v in values or []:
+        if v.startswith("no:"):
+            disabled.append(v[3:])
+        else:
+            extra.append(v)
+    return disabled, extra
+
+
+def _registry(plugins: list[str] | None, cfg: Any = None):  # noqa: ANN202
+    from kl21rules.packs import load_registry
+
+    disabled, extra = _split_plugins(plugins)
+    if cfg is not None:
+        disabled += cfg.disable
+        extra += cfg.plugins
+    return load_registry(disabled, extra)
+
+
+def _pack_problems(registry: Any, lang: str) -> list[Any]:
+    from kl21rules.report import Notice
+
+    return [Notice("pack-error", None, e.describe("vi"), e.describe("en")) for e in registry.errors]
+
+
+def _parse_as_of(value: str | None, lang: str) -> _dt.date | None:
+    if value is None:
+        return None
+    from kl21rules.dates import DateError, parse_date
+
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise _bad(f"--as-of: {exc.vi}", f"--as-of: {exc.en}", lang) from None
+
+
+def _split_ids(values: list[str] | None) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values or []:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return tuple(out)
+
+
+def _write_output(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from kl21rules.fsutil import write_atomic
+
+    write_atomic(output, text)
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Tệp, thư mục hoặc - (stdin) / files, folders or -")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Ngày xét / evaluation date")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="text|json|junit|sarif|markdown|github")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", help="Ghi báo cáo ra tệp / write to file")] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="ID,... hoặc tiền tố, tên gói")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="ID,... hoặc tiền tố, tên gói")] = None,
+    fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="error|warning|info")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Tệp cấu hình / configuration file")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", help="Số tiến trình / processes (0 = one per core)")] = 1,
+    plugins: Plugins = None,
+) -> None:
+    """Kiểm tra báo cáo / check submissions."""
+    from kl21rules.config import ConfigError, load_config
+
+    try:
+        cfg = load_config(config, Path.cwd())
+    except ConfigError as exc:
+        raise _bad(exc.vi, exc.en, lang or "vi") from None
+    lang = lang or cfg.lang or "vi"
+    if lang not in ("vi", "en"):
+        raise _bad(f"--lang phải là vi hoặc en, không phải '{lang}'.", f"--lang must be vi or en, not '{lang}'.")
+    fail_on = fail_on or cfg.fail_on or "error"
+    if fail_on not in ("error", "warning", "info"):
+        raise _bad(f"--fail-on phải là error, warning hoặc info, không phải '{fail_on}'.",
+                   f"--fail-on must be error, warning or info, not '{fail_on}'.", lang)
+    if jobs < 0:
+        raise _bad("--jobs phải ≥ 0.", "--jobs must be ≥ 0.", lang)
+    day = _parse_as_of(as_of, lang)
+    registry = _registry(plugins, cfg)
+    from kl21rules.output import builtin_formats
+
+    formats = {**builtin_formats(), **registry.formats}
+    fmt = fmt or "text"
+    if fmt not in formats:
+        raise _bad(f"--format '{fmt}' không có; có: {', '.join(sorted(formats))}.",
+                   f"unknown --format '{fmt}'; available: {', '.join(sorted(formats))}.", lang)
+    from kl21rules.batch import run_check
+    from kl21rules.check import CheckOptions
+
+    options = CheckOptions(
+        as_of=day,
+        select=_split_ids(select) or tuple(cfg.select),
+        ignore=_split_ids(ignore) + tuple(cfg.ignore),
+        params=cfg.rule_params,
+    )
+    unknown = cfg.unknown_rules({r.id for r in registry.rules})
+    if unknown:
+        raise _bad(f"Cấu hình nêu quy tắc không có: {', '.join(unknown)}.",
+                   f"The configuration names unknown rules: {', '.join(unknown)}.", lang)
+    report = run_check(paths, registry, options, jobs=jobs, plugins=plugins or [], cfg=cfg)
+    report.problems[:0] = _pack_problems(registry, lang)
+    text = formats[fmt](report, lang)
+    try:
+        _write_output(text, output)
+    except OSError as exc:
+        raise _bad(f"Không ghi được '{output}': {exc.strerror}.", f"Cannot write '{output}': {exc.strerror}.", lang) from None
+    from kl21rules.report import exit_code
+
+    fatal = bool(registry.errors) or any(p.code == "config-error" for p in report.problems)
+    raise typer.Exit(exit_code(report, fail_on, fatal))
+
+
+@app.command()
+def rules(
+    fmt: Annotated[str, typer.Option("--format", help="text|json")] = "text",
+    lang: Annotated[str, typer.Option("--lang")] = "vi",
+    plugins: Plugins = None,
+) -> None:
+    """Danh sách quy tắc / list the rules of every enabled pack."""
+    registry = _registry(plugins)
+    rows = registry.rules
+    if fmt == "json":
+        import json
+
+        data = [
+            {"id": r.id, "pack": r.spec.pack, "severity": r.spec.severity, "refs": r.spec.refs,
+             "kind": r.spec.obligation.kind, "title": r.spec.title.get(lang)}
+            for r in rows
+        ]
+        _say(json.dumps(data, ensure_ascii=False, indent=2))
+    elif fmt == "text":
+        for r in rows:
+            _say(f"{r.id:<9} {r.spec.pack:<10} {r.spec.severity:<8} {','.join(r.spec.refs):<14} {r.spec.title.get(lang)}")
+    else:
+        raise _bad(f"--format '{fmt}' không có; dùng text hoặc json.", f"unknown --format '{fmt}'; use text or json.", lang)
+    for e in registry.errors:
+        _say(e.describe(lang), err=True)
+    raise typer.Exit(2 if registry.errors else 0)
+
+
+@app.command()
+def explain(
+    rule: Annotated[str, typer.Argument(help="Mã quy tắc / rule id, e.g. KL21-01")],
+    lang: Annotated[str, typer.Option("--lang")] = "vi",
+    plugins: Plugins = None,
+) -> None:
+    """Giải thích một quy tắc / one rule in full."""
+    from kl21rules.explain import explain_rule
+
+    registry = _registry(plugins)
+    found = registry.rule(rule.upper())
+    if found is None:
+        import difflib
+
+        ids = [r.id for r in registry.rules]
+        near = difflib.get_close_matches(rule.upper(), ids, n=1)
+        hint_vi = f" Có phải là {near[0]}?" if near else ""
+        hint_en = f" Did you mean {near[0]}?" if near else ""
+        raise _bad(f"Không có quy tắc '{rule}'.{hint_vi}", f"No rule '{rule}'.{hint_en}", lang)
+    _say(explain_rule(found, registry, lang))
+
+
+@app.command()
+def schema() -> None:
+    """JSON Schema của báo cáo / the submission's JSON Schema."""
+    from kl21rules.schema import schema_text
+
+    registry = _registry(None)
+    sys.stdout.write(schema_text(registry.activity_types))
+
+
+@app.command()
+def init(
+    output: Annotated[Optional[Path], typer.Argument(help="Tệp để ghi (mặc định: stdout) / file to write")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp có sẵn / overwrite")] = False,
+) -> None:
+    """Tạo báo cáo mẫu / write a starter submission (YAML, Vietnamese comments)."""
+    from kl21rules.starter import STARTER
+
+    if output is None or str(output) == "-":
+        sys.stdout.write(STARTER)
+        return
+    if output.exists() and not force:
+        raise _bad(f"Tệp '{output}' đã có; dùng --force để ghi đè.", f"'{output}' exists; use --force to overwrite.")
+    from kl21rules.fsutil import write_atomic
+
+    write_atomic(output, STARTER)
+    _say(f"Đã ghi / written: {output}")
+
+
+@app.command()
+def plugins(
+    fmt: Annotated[str, typer.Option("--format", help="text|json")] = "text",
+    lang: Annotated[str, typer.Option("--lang")] = "vi",
+    plugins: Plugins = None,
+) -> None:
+    """Các gói quy tắc / the packs found, their origin, version and rule count."""
+    registry = _registry(plugins)
+    if fmt == "json":
+        import json
+
+        data = [{"name": p.name, "origin": p.origin, "version": p.version, "rules": len(p.rules),
+                 "title": p.title.get(lang) if p.title else None} for p in registry.packs]
+        _say(json.dumps({"packs": data, "errors": [e.describe(lang) for e in registry.errors]},
+                        ensure_ascii=False, indent=2))
+    else:
+        for p in registry.packs:
+            title = p.title.get(lang) if p.title else ""
+            _say(f"{p.name:<12} {p.origin:<22} {p.version:<10} {len(p.rules):>3}  {title}")
+        for e in registry.errors:
+            _say(f"! {e.describe(lang)}")
+    raise typer.Exit(2 if registry.errors else 0)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        registry = _registry(None)
+        _say(f"kl21rules {__version__}")
+        for name, version in registry.versions().items():
+            _say(f"  {name} {version}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Phiên bản / version")
+    ] = False,
+) -> None:
+    """kl21rules: kiểm tra báo cáo thực hiện Kết luận 21-KL/TW theo Kế hoạch 40-KH/ĐUK."""
+
+
+def main() -> None:
+    """Entry point of the ``kl21rules`` script: never a traceback for the user."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug in kl21rules itself: say so plainly, exit 2
+        if os.environ.get("KL21RULES_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"kl21rules: lỗi nội bộ / internal error: {type(exc).__name__}: {exc}\n"
+            "Đặt KL21RULES_DEBUG=1 để xem chi tiết / set KL21RULES_DEBUG=1 for details.\n"
+        )
+        sys.exit(2)

@@ -1,0 +1,79 @@
+"""Pack ``ubkt``: Inspection Committee (Ủy ban Kiểm tra Đảng ủy Khối)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from kl21rules._version import __version__
+from kl21rules.findings import Finding
+from kl21rules.hookspecs import hookimpl
+from kl21rules.packs import PackInfo, PythonRule
+from kl21rules.plugins import _builtin
+from kl21rules.rules.engine import Context, Msg
+from kl21rules.rules.facts import Dated
+from kl21rules.rules.model import Text
+
+NAME = "ubkt"
+
+
+@hookimpl
+def kl21rules_pack() -> PackInfo:
+    return PackInfo(NAME, Text(vi="Ủy ban Kiểm tra Đảng ủy Khối", en="Inspection Committee"), __version__)
+
+
+@hookimpl
+def kl21rules_rulesets() -> list[Path]:
+    return _builtin.ruleset(NAME)
+
+
+@hookimpl
+def kl21rules_rule_cases() -> list[Path]:
+    return _builtin.cases(NAME)
+
+
+@hookimpl
+def kl21rules_rules() -> list[PythonRule]:
+    return [PythonRule("KL21-13", judge_asset_declarations)]
+
+
+def judge_asset_declarations(ctx: Context) -> list[Finding]:
+    """KL21-13: every year with a record, everyone obliged has declared by 31/12."""
+    latest: dict[int, Dated] = {}
+    for rec in ctx.facts.activities(("asset_declaration",)):
+        if 2022 <= rec.obj.year <= ctx.as_of.year:
+            latest[rec.obj.year] = rec  # sorted by date: the last one wins
+    if not latest:
+        return [ctx.finding("not_applicable", Msg(
+            "không có bản ghi kê khai tài sản (asset_declaration) nào từ năm 2022 đến {d}.",
+            "no asset_declaration record from 2022 up to {d}.", d=ctx.as_of))]
+    out = []
+    for year in sorted(latest):
+        rec = latest[year]
+        obj = rec.obj
+        due = date(year, 12, 31)
+        values = dict(y=year, o=obj.obligated, dcl=obj.declared, due=due, on=rec.date)
+        period = str(year)
+        if obj.obligated == 0:
+            out.append(ctx.finding("not_applicable", Msg(
+                "năm {y}: không có người phải kê khai.", "{y}: no one is obliged to declare.", **values),
+                period=period, evidence=[rec.pointer]))
+        elif obj.declared > obj.obligated:
+            out.append(ctx.finding("fail", Msg(
+                "năm {y}: số đã kê khai ({dcl}) lớn hơn số phải kê khai ({o}) — số liệu sai.",
+                "{y}: declared ({dcl}) exceeds obliged ({o}) — the data is wrong.", **values),
+                period=period, due=due, evidence=[rec.pointer]))
+        elif obj.declared == obj.obligated:
+            status = "pass" if rec.date <= due else "late"
+            msg = (Msg("năm {y}: {dcl}/{o} người đã kê khai (ghi ngày {on}).", "{y}: {dcl}/{o} declared (dated {on}).", **values)
+                   if status == "pass" else
+                   Msg("năm {y}: {dcl}/{o} người đã kê khai nhưng ghi ngày {on}, sau hạn {due}.",
+                       "{y}: {dcl}/{o} declared, but dated {on}, after the due date {due}.", **values))
+            out.append(ctx.finding(status, msg, period=period, due=due, evidence=[rec.pointer]))
+        else:
+            status = "fail" if ctx.as_of > due else "pending"
+            msg = (Msg("năm {y}: mới {dcl}/{o} người kê khai; hạn {due} đã qua.", "{y}: only {dcl}/{o} declared; due by {due}, now overdue.", **values)
+                   if status == "fail" else
+                   Msg("năm {y}: mới {dcl}/{o} người kê khai; hạn {due}.", "{y}: {dcl}/{o} declared so far; due by {due}.", **values))
+            out.append(ctx.finding(status, msg, period=period, due=due, evidence=[rec.pointer]))
+    return out

@@ -1,0 +1,612 @@
+"""The reference engine: compiled rules evaluated in plain Python.
+
+Every verdict of kl21rules is defined by this module. A rule is compiled once from its
+:class:`~kl21rules.rules.model.RuleSpec` into a :class:`CompiledRule` whose ``judge`` function
+turns :class:`~kl21rules.rules.facts.Facts` into findings. Rules never read the clock: the
+evaluation date is part of the facts.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kl21rules.dates import format_vi
+from kl21rules.findings import Finding
+from kl21rules.rules.facts import Dated, Facts
+from kl21rules.rules.filters import Predicate, Scope, compile_where, get_path
+from kl21rules.rules.model import (
+    Deadline,
+    Each,
+    FollowUp,
+    Match,
+    Recurring,
+    RuleSpec,
+    Schedule,
+    TermWindow,
+    Text,
+)
+
+Judge = Callable[["Context"], list[Finding]]
+
+UNIT_KIND_LABEL = {
+    "chi_bo_co_so": Text(vi="chi bộ cơ sở", en="grassroots party cell"),
+    "dang_bo_co_so": Text(vi="đảng bộ cơ sở", en="grassroots party committee"),
+    "chi_bo_truc_thuoc": Text(vi="chi bộ trực thuộc", en="subordinate party cell"),
+    "department": Text(vi="ban của Đảng ủy Khối", en="department of the bloc"),
+}
+DEPARTMENT_LABEL = {
+    "tochuc": Text(vi="Ban Tổ chức", en="Organisation Department"),
+    "ubkt": Text(vi="Ủy ban Kiểm tra", en="Inspection Committee"),
+    "tuyengiao": Text(vi="Ban Tuyên giáo", en="Propaganda and Education Department"),
+    "vanphong": Text(vi="Văn phòng", en="Office"),
+    "doanthe": Text(vi="các đoàn thể", en="mass organisations"),
+}
+ROMAN = ("I", "II", "III", "IV")
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+
+def fmt_date(day: _dt.date | None, lang: str) -> str:
+    """A date as a Vietnamese reader writes it (18/3/2022), or ISO in English."""
+    if day is None:
+        return "—"
+    return day.isoformat() if lang == "en" else format_vi(day)
+
+
+class Msg:
+    """A message in two languages built from templates and values.
+
+    Values that are dates or :class:`Text` are rendered per language; other values as they are.
+    """
+
+    def __init__(self, vi: str, en: str, **values: Any) -> None:
+        self.vi_tpl, self.en_tpl, self.values = vi, en, values
+
+    def render(self, lang: str) -> str:
+        rendered = {k: _render(v, lang) for k, v in self.values.items()}
+        tpl = self.en_tpl if lang == "en" else self.vi_tpl
+        return tpl.format(**rendered)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _render(value: Any, lang: str) -> str:
+    if isinstance(value, _dt.date):
+        return fmt_date(value, lang)
+    if isinstance(value, Text):
+        return value.get(lang)
+    if isinstance(value, Msg):
+        return value.render(lang)
+    if isinstance(value, (list, tuple)):
+        sep = ", "
+        return sep.join(_render(v, lang) for v in value)
+    return str(value)
+
+
+@dataclass(slots=True)
+class Context:
+    """What a rule's judge sees: the facts, the rule, its parameters and a finding factory."""
+
+    facts: Facts
+    spec: RuleSpec
+    params: dict[str, Any]
+    scope: Scope
+
+    @property
+    def as_of(self) -> _dt.date:
+        return self.facts.as_of
+
+    def finding(
+        self,
+        status: str,
+        message: Msg,
+        *,
+        period: str | None = None,
+        item: str | None = None,
+        due: _dt.date | None = None,
+        evidence: Iterable[str] = (),
+    ) -> Finding:
+        """A finding of this rule; the plan's clauses are added to every message but a pass."""
+        spec = self.spec
+        override = spec.messages.get(status)  # type: ignore[call-overload]
+        if override is not None:
+            message = Msg(override.vi, override.en, **message.values)
+        vi, en = _sentence(message.render("vi")), _sentence(message.render("en"))
+        if status in ("late", "fail", "pending"):
+            refs = ", ".join(spec.refs)
+            vi += f" (Kế hoạch 40-KH/ĐUK, mục {refs})"
+            en += f" (Plan 40-KH/ĐUK, clause {refs})"
+        return Finding(
+            rule=spec.id,
+            status=status,
+            severity=spec.severity,
+            period=period,
+            item=item,
+            due=due,
+            refs=tuple(spec.refs),
+            message_vi=vi,
+            message_en=en,
+            evidence=tuple(evidence),
+        )
+
+    def verdict(self, on_time: bool, done: bool, due: _dt.date) -> str:
+        """The status of an obligation from whether it was done (on time) and its due date."""
+        if on_time:
+            return "pass"
+        if done:
+            return "late"
+        return "fail" if self.as_of > due else "pending"
+
+    def param_int(self, value: int | str | None, name: str) -> int | None:
+        """A number given in the rule, or read from the parameter it names."""
+        if value is None or isinstance(value, int):
+            return value
+        got = self.params.get(value)
+        if isinstance(got, bool) or not isinstance(got, int):
+            raise ValueError(f"parameter {value!r} of {self.spec.id} must be a whole number ({name})")
+        return got
+
+
+@dataclass(slots=True)
+class CompiledRule:
+    """A rule ready to run: its spec, how it is judged, and its applicability test."""
+
+    spec: RuleSpec
+    judge: Judge
+    unit_filter: Predicate
+    source: str = ""
+    python: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@dataclass(slots=True)
+class CompiledMatch:
+    """A :class:`Match` compiled: the types it reads and the predicate on each activity."""
+
+    types: tuple[str, ...]
+    predicate: Predicate
+    label: Text | None
+
+    def select(self, facts: Facts, scope: Scope) -> list[Dated]:
+        pred = self.predicate
+        return [d for d in facts.activities(self.types) if pred(d.obj, scope)]
+
+
+def compile_match(match: Match, place: str) -> CompiledMatch:
+    return CompiledMatch(match.types(), compile_where(match.where, f"{place}.where"), match.label)
+
+
+def _groups(match: Match | None, all_of: Sequence[Match] | None, place: str) -> list[CompiledMatch]:
+    groups: list[Match] = []
+    if match is not None:
+        groups.append(match)
+    if all_of:
+        groups.extend(all_of)
+    if not groups:
+        raise ValueError(f"{place}: give 'match' or 'all_of'")
+    return [compile_match(m, f"{place}[{i}]") for i, m in enumerate(groups)]
+
+
+def _labels(groups: Sequence[CompiledMatch], missing: Sequence[int], spec: RuleSpec) -> list[Text]:
+    return [groups[i].label or spec.expect for i in missing]
+
+
+# --------------------------------------------------------------------------- kinds
+
+
+def _deadline(spec: RuleSpec, ob: Deadline) -> Judge:
+    groups = _groups(ob.match, ob.all_of, f"{spec.id}.obligation")
+
+    def judge(ctx: Context) -> list[Finding]:
+        return [_judge_window(ctx, groups, ctx.facts, lo=ob.not_before, hi=None, due=ob.due, period=None, lead=None)]
+
+    return judge
+
+
+def _judge_window(
+    ctx: Context,
+    groups: Sequence[CompiledMatch],
+    facts: Facts,
+    *,
+    lo: _dt.date | None,
+    hi: _dt.date | None,
+    due: _dt.date,
+    period: str | None,
+    lead: Msg | None,
+    year: int | None = None,
+) -> Finding:
+    """Judge 'each group has a matching activity, dated in [lo, hi], on or before due'.
+
+    With ``year`` set, activities are placed by their ``year`` field instead of their date.
+    """
+    firsts: list[Dated | None] = []
+    on_time_all = True
+    evidence: list[str] = []
+    for group in groups:
+        found = group.select(facts, ctx.scope)
+        if year is not None:
+            found = [d for d in found if getattr(d.obj, "year", None) == year]
+        else:
+            found = [d for d in found if (lo is None or d.date >= lo) and (hi is None or d.date <= hi)]
+        if not found:
+            firsts.append(None)
+            on_time_all = False
+            continue
+        on_time = [d for d in found if d.date <= due]
+        first = on_time[0] if on_time else found[0]
+        firsts.append(first)
+        if not on_time:
+            on_time_all = False
+        evidence.append(first.pointer)
+    done = all(f is not None for f in firsts)
+    status = ctx.verdict(on_time_all and done, done, due)
+    expect = groups[0].label if len(groups) == 1 and groups[0].label else ctx.spec.expect
+    prefix = lead or Msg("", "")
+    missing = [i for i, f in enumerate(firsts) if f is None]
+    last = max((f.date for f in firsts if f is not None), default=None)
+    if status == "pass":
+        msg = Msg("{p}đã có {expect} ngày {done} (hạn {due}).", "{p}{expect} done on {done} (due {due}).",
+                  p=prefix, expect=expect, done=last, due=due)
+    elif status == "late":
+        msg = Msg("{p}có {expect} ngày {done}, sau hạn {due}.", "{p}{expect} done on {done}, after the due date {due}.",
+                  p=prefix, expect=expect, done=last, due=due)
+    else:
+        what: Any = expect if len(groups) == 1 else _labels(groups, missing, ctx.spec)
+        if status == "fail":
+            msg = Msg("{p}chưa có {what}; hạn {due} đã qua.", "{p}no {what}; it was due by {due}.",
+                      p=prefix, what=what, due=due)
+        else:
+            msg = Msg("{p}chưa có {what}; hạn {due}, chưa đến hạn.", "{p}no {what} yet; due by {due}, not due yet.",
+                      p=prefix, what=what, due=due)
+    return ctx.finding(status, msg, period=period, due=due, evidence=evidence)
+
+
+def period_bounds(every: str, start: _dt.date) -> tuple[str, _dt.date, _dt.date]:
+    """The period (label, first day, last day) of kind ``every`` that contains ``start``."""
+    y = start.year
+    if every == "year":
+        return str(y), _dt.date(y, 1, 1), _dt.date(y, 12, 31)
+    if every == "quarter":
+        q = (start.month - 1) // 3
+        first = _dt.date(y, 3 * q + 1, 1)
+        return f"{y}-Q{q + 1}", first, _month_end(y, 3 * q + 3)
+    m = start.month
+    return f"{y}-{m:02d}", _dt.date(y, m, 1), _month_end(y, m)
+
+
+def _month_end(y: int, m: int) -> _dt.date:
+    if m == 12:
+        return _dt.date(y, 12, 31)
+    return _dt.date(y, m + 1, 1) - _dt.timedelta(days=1)
+
+
+def periods(every: str, first: _dt.date, last: _dt.date) -> list[tuple[str, _dt.date, _dt.date]]:
+    """Every period of kind ``every`` that starts on or before ``last``, from the one holding ``first``."""
+    out = []
+    day = first
+    while day <= last:
+        label, lo, hi = period_bounds(every, day)
+        out.append((label, lo, hi))
+        day = hi + _dt.timedelta(days=1)
+    return out
+
+
+def period_label(every: str, label: str) -> Msg:
+    """'năm 2022' / 'in 2022', 'tháng 7/2022' / 'July 2022', 'quý III/2022' / 'Q3 2022'."""
+    if every == "year":
+        return Msg("năm {y}: ", "{y}: ", y=label)
+    if every == "quarter":
+        y, q = label.split("-Q")
+        return Msg("quý {r}/{y}: ", "Q{q} {y}: ", r=ROMAN[int(q) - 1], q=q, y=y)
+    y, m = label.split("-")
+    return Msg("tháng {m}/{y}: ", "{name} {y}: ", m=int(m), name=MONTHS_EN[int(m) - 1], y=y)
+
+
+def _recurring(spec: RuleSpec, ob: Recurring) -> Judge:
+    compiled = [
+        (sched, _groups(sched.match, sched.all_of, f"{spec.id}.schedules[{i}]"))
+        for i, sched in enumerate(ob.schedules)
+    ]
+
+    def judge(ctx: Context) -> list[Finding]:
+        as_of = ctx.as_of
+        if ob.span == "report_period":
+            rp = ctx.facts.submission.report.period
+            if rp is not None:
+                first, last = rp.start, min(rp.end, as_of)
+            else:
+                first, last = _dt.date(as_of.year, 1, 1), as_of
+        else:
+            first, last = _dt.date(ob.from_year, 1, 1), as_of
+        out: list[Finding] = []
+        for sched, groups in compiled:
+            for label, lo, hi in periods(sched.every, first, last):
+                year = lo.year
+                if not in_force(ctx, year):
+                    out.append(not_in_force(ctx, label, year))
+                    continue
+                due = hi if sched.due is None else _dt.date(year, sched.due.month, sched.due.day)
+                lead = period_label(sched.every, label)
+                if sched.by == "year":
+                    out.append(_judge_window(ctx, groups, ctx.facts, lo=None, hi=None, due=due,
+                                             period=label, lead=lead, year=year))
+                else:
+                    out.append(_judge_window(ctx, groups, ctx.facts, lo=lo, hi=hi, due=due,
+                                             period=label, lead=lead))
+        return out
+
+    return judge
+
+
+def in_force(ctx: Context, year: int) -> bool:
+    eff = ctx.spec.effective
+    if eff is None:
+        return True
+    lo = ctx.param_int(eff.from_year, "from_year")
+    hi = ctx.param_int(eff.until_year, "until_year")
+    return (lo is None or year >= lo) and (hi is None or year <= hi)
+
+
+def not_in_force(ctx: Context, label: str, year: int) -> Finding:
+    eff = ctx.spec.effective
+    why = eff.why if eff is not None and eff.why is not None else Text(vi="", en="")
+    msg = Msg("năm {y}: quy tắc không còn (hoặc chưa) áp dụng. {why}",
+              "{y}: the rule is not in force that year. {why}", y=year, why=why)
+    return ctx.finding("not_applicable", msg, period=label)
+
+
+def _term_window(spec: RuleSpec, ob: TermWindow) -> Judge:
+    group = compile_match(ob.match, f"{spec.id}.obligation.match")
+
+    def judge(ctx: Context) -> list[Finding]:
+        term = ctx.facts.unit.term
+        n = ctx.param_int(ctx.params.get("term_year", 3) if "term_year" in ctx.params else 3, "term_year")
+        assert n is not None
+        window = ctx.params.get("window")
+        if window:
+            lo, hi = _as_date(window["start"]), _as_date(window["end"])
+            lead = Msg("cửa sổ {lo}–{hi}: ", "window {lo}–{hi}: ", lo=lo, hi=hi)
+        elif term is None:
+            msg = Msg(
+                "báo cáo không ghi nhiệm kỳ (unit.term) nên không xác định được năm thứ {n} của nhiệm kỳ để xét {expect}.",
+                "the submission gives no term (unit.term), so year {n} of the term, when {expect} is due, is unknown.",
+                n=n, expect=spec.expect)
+            return [ctx.finding("fail", msg)]
+        else:
+            year = term.start.year + n
+            lo, hi = _dt.date(year, 1, 1), _dt.date(year, 12, 31)
+            lead = Msg("nhiệm kỳ bắt đầu {start}; năm thứ {n} là {y}; ",
+                       "term started {start}; year {n} of the term is {y}; ",
+                       start=term.start, n=n, y=year)
+        found = [d for d in group.select(ctx.facts, ctx.scope) if d.date >= lo]
+        inside = [d for d in found if d.date <= hi]
+        chosen = inside[0] if inside else (found[0] if found else None)
+        status = ctx.verdict(bool(inside), bool(found), hi)
+        if status == "pass":
+            msg = Msg("{p}đã có {expect} ngày {done}.", "{p}{expect} done on {done}.", p=lead, expect=spec.expect, done=chosen.date)  # type: ignore[union-attr]
+        elif status == "late":
+            msg = Msg("{p}{expect} ngày {done}, sau thời hạn {due}.", "{p}{expect} on {done}, after {due}.", p=lead, expect=spec.expect, done=chosen.date, due=hi)  # type: ignore[union-attr]
+        elif status == "fail":
+            msg = Msg("{p}chưa có {expect}; hạn {due} đã qua.", "{p}no {expect}; it was due by {due}.", p=lead, expect=spec.expect, due=hi)
+        else:
+            msg = Msg("{p}chưa có {expect}; hạn {due}, chưa đến hạn.", "{p}no {expect} yet; due by {due}.", p=lead, expect=spec.expect, due=hi)
+        return [ctx.finding(status, msg, due=hi, evidence=[chosen.pointer] if chosen else [])]
+
+    return judge
+
+
+def _as_date(value: Any) -> _dt.date:
+    if isinstance(value, _dt.date):
+        return value
+    from kl21rules.dates import parse_date
+
+    return parse_date(value)
+
+
+def _follow_up(spec: RuleSpec, ob: FollowUp) -> Judge:
+    trig = ob.trigger
+    trig_match = compile_match(trig.activities, f"{spec.id}.trigger") if trig.activities else None
+    kinds = set(trig.signals or ())
+    reqs = [
+        (compile_match(r.match, f"{spec.id}.require[{i}]"), tuple(r.link.items()))
+        for i, r in enumerate(ob.require)
+    ]
+
+    def judge(ctx: Context) -> list[Finding]:
+        facts = ctx.facts
+        if trig_match is not None:
+            triggers = trig_match.select(facts, ctx.scope)
+        else:
+            triggers = [s for s in facts.signals if s.obj.kind in kinds]
+        days = ctx.param_int(ob.within_days, "within_days") if not ob.before else 0
+        out: list[Finding] = []
+        for t in triggers:
+            due = t.date + _dt.timedelta(days=days or 0)
+            scope = ctx.scope.with_trigger(t.obj)
+            evidence: list[str] = []
+            missing: list[Text] = []
+            late: list[Text] = []
+            last: _dt.date | None = None
+            for cm, link in reqs:
+                cands = [
+                    d for d in cm.select(facts, scope)
+                    if all(_same(get_path(d.obj, (a,)), get_path(t.obj, (b,))) for a, b in link)
+                    and (ob.before or d.date >= t.date)
+                ]
+                label = cm.label or spec.expect
+                if not cands:
+                    missing.append(label)
+                    continue
+                ok = [d for d in cands if d.date <= due]
+                chosen = ok[0] if ok else cands[0]
+                evidence.append(chosen.pointer)
+                last = chosen.date if last is None or chosen.date > last else last
+                if not ok:
+                    late.append(label)
+            done = not missing
+            status = ctx.verdict(done and not late, done, due)
+            lead = Msg("{label} {ref} ({date}): ", "{label} {ref} ({date}): ",
+                       label=trig.label, ref=t.ref, date=t.date)
+            when = (Msg("trước hoặc trong ngày {due}", "on or before {due}", due=due) if ob.before
+                    else Msg("trong {n} ngày (đến {due})", "within {n} days (by {due})", n=days, due=due))
+            if status == "pass":
+                msg = Msg("{p}đã có {what} {when}.", "{p}{what} done {when}.", p=lead, what=[cm.label or spec.expect for cm, _ in reqs], when=when)
+            elif status == "late":
+                msg = Msg("{p}có {what} nhưng sau hạn ({when}).", "{p}{what} done, but not {when}.", p=lead, what=late, when=when)
+            elif status == "fail":
+                msg = Msg("{p}chưa có {what}; cần có {when}, hạn đã qua.", "{p}no {what}; needed {when}, now overdue.", p=lead, what=missing, when=when)
+            else:
+                msg = Msg("{p}chưa có {what}; cần có {when}, chưa đến hạn.", "{p}no {what} yet; needed {when}, not due yet.", p=lead, what=missing, when=when)
+            out.append(ctx.finding(status, msg, item=t.ref, due=due, evidence=evidence))
+        if not out:
+            msg = Msg("không có {label} nào đến ngày {as_of}, nên không có gì phải theo dõi.",
+                      "no {label} up to {as_of}, so nothing to follow up.", label=trig.label, as_of=ctx.as_of)
+            out.append(ctx.finding("not_applicable", msg))
+        return out
+
+    return judge
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return False
+    if isinstance(a, str) and isinstance(b, str):
+        from kl21rules.rules.filters import normalise
+
+        return normalise(a) == normalise(b)
+    return bool(a == b)
+
+
+def _each(spec: RuleSpec, ob: Each) -> Judge:
+    over = compile_match(ob.over, f"{spec.id}.over")
+    labels = ob.field_labels
+
+    def judge(ctx: Context) -> list[Finding]:
+        parents = over.select(ctx.facts, ctx.scope)
+        if not parents:
+            msg = Msg("không có {what} nào đến ngày {as_of}.", "no {what} up to {as_of}.",
+                      what=over.label or spec.expect, as_of=ctx.as_of)
+            return [ctx.finding("not_applicable", msg)]
+        out: list[Finding] = []
+        for parent in parents:
+            if ob.items is None:
+                children = [(parent.pointer, parent.obj)]
+            else:
+                seq = getattr(parent.obj, ob.items, None) or []
+                children = [(f"{parent.pointer}/{ob.items}/{i}", c) for i, c in enumerate(seq)]
+            owner = Msg("{what} {ref}", "{what} {ref}", what=over.label or spec.expect, ref=parent.ref)
+            if not children:
+                msg = Msg("{o} không nêu mục nào ({items}).", "{o} lists no {items}.", o=owner, items=ob.items or "")
+                out.append(ctx.finding("fail", msg, item=parent.ref, evidence=[parent.pointer]))
+                continue
+            bad = 0
+            for pointer, child in children:
+                lacking = [f for f in ob.fields if get_path(child, tuple(f.split("."))) in (None, "", [])]
+                if lacking:
+                    bad += 1
+                    names = [labels.get(f, Text(vi=f, en=f)) for f in lacking]
+                    msg = Msg("{o}, mục {ptr}: thiếu {names}.", "{o}, item {ptr}: missing {names}.",
+                              o=owner, ptr=pointer, names=names)
+                    out.append(ctx.finding("fail", msg, item=pointer, evidence=[pointer]))
+            if not bad:
+                names = [labels.get(f, Text(vi=f, en=f)) for f in ob.fields]
+                msg = Msg("{o}: cả {n} mục đều nêu đủ {names}.", "{o}: all {n} items give {names}.",
+                          o=owner, n=len(children), names=names)
+                out.append(ctx.finding("pass", msg, item=parent.ref, evidence=[parent.pointer]))
+        return out
+
+    return judge
+
+
+KIND_COMPILERS: dict[str, Callable[[RuleSpec, Any], Judge]] = {
+    "deadline": _deadline,
+    "recurring": _recurring,
+    "term_window": _term_window,
+    "follow_up": _follow_up,
+    "each": _each,
+}
+
+
+def compile_rule(spec: RuleSpec, python_judge: Judge | None = None, source: str = "") -> CompiledRule:
+    """Compile a rule: its obligation kind into a judge (or the pack's Python function)."""
+    kind = spec.obligation.kind
+    if kind == "python":
+        if python_judge is None:
+            raise ValueError(f"{spec.id}: kind 'python' needs a Python function from its pack")
+        judge = python_judge
+    else:
+        judge = KIND_COMPILERS[kind](spec, spec.obligation)
+    unit_filter = compile_where(spec.applies_to.unit, f"{spec.id}.applies_to.unit")
+    return CompiledRule(spec, judge, unit_filter, source=source, python=kind == "python",
+                        params=spec.param_defaults())
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def applicability(rule: CompiledRule, facts: Facts, scope: Scope) -> Msg | None:
+    """Why the rule does not apply to this unit, or ``None`` when it does."""
+    unit = facts.unit
+    applies = rule.spec.applies_to
+    if unit.kind not in applies.unit_kinds:
+        return Msg("quy tắc không áp dụng cho {kind}.", "the rule does not apply to a {kind}.",
+                   kind=UNIT_KIND_LABEL[unit.kind])
+    if applies.departments is not None and unit.department not in applies.departments:
+        dept = DEPARTMENT_LABEL.get(unit.department or "", Text(vi="ban này", en="this department"))
+        return Msg("quy tắc là nhiệm vụ của ban khác, không áp dụng cho {d}.",
+                   "the rule is another department's duty, not the {d}'s.", d=dept)
+    if not rule.unit_filter(unit, scope):
+        why = applies.unless or Text(vi="điều kiện áp dụng không thỏa.", en="its conditions do not hold.")
+        return Msg("quy tắc không áp dụng: {why}", "the rule does not apply: {why}", why=why)
+    return None
+
+
+def evaluate(
+    facts: Facts,
+    rules: Sequence[CompiledRule],
+    overrides: dict[str, dict[str, Any]] | None = None,
+) -> list[Finding]:
+    """Every rule on one unit as of ``facts.as_of``: findings sorted by rule, period, item.
+
+    A rule that raises gives one ``error`` finding naming it; the other rules still run.
+    """
+    findings: list[Finding] = []
+    overrides = overrides or {}
+    for rule in rules:
+        params = rule.params
+        if rule.id in overrides:
+            params = {**params, **overrides[rule.id]}
+        scope = Scope(facts.unit, params)
+        ctx = Context(facts, rule.spec, params, scope)
+        try:
+            why = applicability(rule, facts, scope)
+            if why is not None:
+                findings.append(ctx.finding("not_applicable", why))
+                continue
+            findings.extend(rule.judge(ctx))
+        except Exception as exc:  # a broken rule must not take the others down
+            where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+            at = f" ({where.filename}:{where.lineno})" if where else ""
+            msg = Msg(
+                "lỗi khi xét quy tắc {rule} của gói {pack}: {exc}{at}",
+                "rule {rule} of pack {pack} raised {exc}{at}",
+                rule=rule.id, pack=rule.spec.pack, exc=f"{type(exc).__name__}: {exc}", at=at,
+            )
+            findings.append(ctx.finding("error", msg))
+    findings.sort(key=Finding.sort_key)
+    return findings

@@ -1,0 +1,86 @@
+"""Facts: a validated submission as rules see it on one evaluation date.
+
+Activities and signals dated after ``as_of`` have not happened yet at that date: they are cut and
+listed (so the report can say so). What is left is indexed by activity type and sorted by date,
+so a rule looks only at the activities of the types it names.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from kl21rules.submission import Activity, Signal, Submission
+
+
+@dataclass(slots=True, frozen=True)
+class Dated:
+    """An activity or signal with its place in the submission and the date it counts on."""
+
+    pointer: str
+    index: int
+    date: _dt.date
+    obj: Any
+
+    @property
+    def ref(self) -> str:
+        """The item's id where it has one, else its JSON pointer (how findings name items)."""
+        ident = getattr(self.obj, "id", None)
+        return ident if ident else self.pointer
+
+
+@dataclass(slots=True)
+class Facts:
+    """What a rule may read: the unit, the evaluation date, and the activities up to it."""
+
+    submission: Submission
+    as_of: _dt.date
+    by_type: dict[str, list[Dated]]
+    signals: list[Dated]
+    cut: list[tuple[str, _dt.date]] = field(default_factory=list)
+
+    @property
+    def unit(self) -> Any:
+        return self.submission.unit
+
+    def activities(self, types: tuple[str, ...]) -> list[Dated]:
+        """Activities of the given types, sorted by date then by place in the file."""
+        if len(types) == 1:
+            return self.by_type.get(types[0], [])
+        merged: list[Dated] = []
+        for t in types:
+            merged.extend(self.by_type.get(t, ()))
+        merged.sort(key=_order)
+        return merged
+
+
+def _order(d: Dated) -> tuple[_dt.date, int]:
+    return (d.date, d.index)
+
+
+def build_facts(submission: Submission, as_of: _dt.date) -> Facts:
+    """Index a submission for evaluation as of ``as_of``, cutting what lies after it."""
+    by_type: dict[str, list[Dated]] = {}
+    cut: list[tuple[str, _dt.date]] = []
+    for i, act in enumerate(submission.activities):
+        day = act.effective_date() if isinstance(act, Activity) else act.date
+        pointer = f"/activities/{i}"
+        if day > as_of:
+            cut.append((pointer, day))
+            continue
+        by_type.setdefault(act.type, []).append(Dated(pointer, i, day, act))
+    for items in by_type.values():
+        items.sort(key=_order)
+    signals: list[Dated] = []
+    for i, sig in enumerate(submission.signals):
+        pointer = f"/signals/{i}"
+        if sig.date > as_of:
+            cut.append((pointer, sig.date))
+            continue
+        signals.append(Dated(pointer, i, sig.date, sig))
+    signals.sort(key=_order)
+    return Facts(submission, as_of, by_type, signals, cut)
+
+
+__all__ = ["Dated", "Facts", "Signal", "build_facts"]

@@ -1,0 +1,172 @@
+"""Filters: ``where`` mappings compiled once into predicates (no ``eval``, no code in rulesets).
+
+A filter is a mapping of field to condition. Fields are dotted paths into an object
+(``members.good``). A condition is a plain value (equality) or a mapping of operators:
+
+``eq`` ``ne`` ``in`` ``not_in`` ``contains`` ``contains_any`` ``exists`` ``gt`` ``ge`` ``lt`` ``le``
+
+``any`` / ``all`` (lists of filters) and ``not`` (a filter) combine filters. A string operand
+``$unit.FIELD`` refers to the unit being judged, ``$param.NAME`` to a rule parameter and
+``$trigger.FIELD`` to the trigger of a follow-up.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+Predicate = Callable[[Any, "Scope"], bool]
+
+OPERATORS = ("eq", "ne", "in", "not_in", "contains", "contains_any", "exists", "gt", "ge", "lt", "le")
+COMBINATORS = ("any", "all", "not")
+
+
+class FilterError(ValueError):
+    """A filter that cannot be compiled; the message names the place."""
+
+
+class Scope:
+    """What ``$`` references resolve against while a rule is evaluated."""
+
+    __slots__ = ("unit", "params", "trigger")
+
+    def __init__(self, unit: Any, params: dict[str, Any], trigger: Any = None) -> None:
+        self.unit = unit
+        self.params = params
+        self.trigger = trigger
+
+    def with_trigger(self, trigger: Any) -> Scope:
+        return Scope(self.unit, self.params, trigger)
+
+
+_MISSING = object()
+
+
+def get_path(obj: Any, path: tuple[str, ...]) -> Any:
+    """Follow a dotted path through attributes or mapping keys; ``None`` where it ends."""
+    for name in path:
+        if obj is None:
+            return None
+        if isinstance(obj, dict):
+            obj = obj.get(name)
+        else:
+            obj = getattr(obj, name, None)
+    return obj
+
+
+def normalise(value: Any) -> Any:
+    """Text compared the way people mean it: NFC, case-folded, inner whitespace collapsed."""
+    if isinstance(value, str):
+        return " ".join(unicodedata.normalize("NFC", value).casefold().split())
+    return value
+
+
+def _operand(value: Any, where: str) -> Callable[[Scope], Any]:
+    if isinstance(value, str) and value.startswith("$"):
+        head, _, rest = value[1:].partition(".")
+        if not rest or head not in ("unit", "param", "trigger"):
+            raise FilterError(f"{where}: reference {value!r} must be $unit.X, $param.X or $trigger.X")
+        path = tuple(rest.split("."))
+        if head == "unit":
+            return lambda s: get_path(s.unit, path)
+        if head == "param":
+            return lambda s: get_path(s.params, path)
+        return lambda s: get_path(s.trigger, path)
+    constant = value
+    return lambda _s: constant
+
+
+def _present(v: Any) -> bool:
+    return v is not None and not (isinstance(v, (list, tuple, dict, str)) and len(v) == 0)
+
+
+def _condition(path: tuple[str, ...], op: str, arg: Any, where: str) -> Predicate:
+    operand = _operand(arg, where)
+
+    def value(obj: Any) -> Any:
+        return get_path(obj, path)
+
+    if op == "eq":
+        return lambda o, s: normalise(value(o)) == normalise(operand(s))
+    if op == "ne":
+        return lambda o, s: normalise(value(o)) != normalise(operand(s))
+    if op in ("in", "not_in"):
+        if not isinstance(arg, (list, str)):
+            raise FilterError(f"{where}: '{op}' needs a list")
+
+        def member(o: Any, s: Scope) -> bool:
+            options = operand(s) or ()
+            return normalise(value(o)) in {normalise(x) for x in options}
+
+        return member if op == "in" else (lambda o, s: not member(o, s))
+    if op == "contains":
+        return lambda o, s: normalise(operand(s)) in {normalise(x) for x in (value(o) or ())}
+    if op == "contains_any":
+
+        def any_of(o: Any, s: Scope) -> bool:
+            have = {normalise(x) for x in (value(o) or ())}
+            return any(normalise(x) in have for x in (operand(s) or ()))
+
+        return any_of
+    if op == "exists":
+        if not isinstance(arg, bool):
+            raise FilterError(f"{where}: 'exists' takes true or false")
+        return (lambda o, s: _present(value(o))) if arg else (lambda o, s: not _present(value(o)))
+    if op in ("gt", "ge", "lt", "le"):
+
+        def compare(o: Any, s: Scope) -> bool:
+            left, right = value(o), operand(s)
+            if left is None or right is None:
+                return False
+            try:
+                if op == "gt":
+                    return bool(left > right)
+                if op == "ge":
+                    return bool(left >= right)
+                if op == "lt":
+                    return bool(left < right)
+                return bool(left <= right)
+            except TypeError:
+                return False
+
+        return compare
+    raise FilterError(f"{where}: unknown operator {op!r}; use one of {', '.join(OPERATORS)}")
+
+
+def compile_where(where: dict[str, Any] | None, place: str = "where") -> Predicate:
+    """Compile a ``where`` mapping into a predicate ``(obj, scope) -> bool``."""
+    if not where:
+        return lambda _o, _s: True
+    if not isinstance(where, dict):
+        raise FilterError(f"{place}: a filter is a mapping of field to condition")
+    checks: list[Predicate] = []
+    for key, cond in where.items():
+        here = f"{place}.{key}"
+        if key == "any":
+            subs = [compile_where(c, f"{here}[{i}]") for i, c in enumerate(_as_list(cond, here))]
+            checks.append(lambda o, s, subs=subs: any(p(o, s) for p in subs))
+        elif key == "all":
+            subs = [compile_where(c, f"{here}[{i}]") for i, c in enumerate(_as_list(cond, here))]
+            checks.append(lambda o, s, subs=subs: all(p(o, s) for p in subs))
+        elif key == "not":
+            sub = compile_where(cond, here)
+            checks.append(lambda o, s, sub=sub: not sub(o, s))
+        else:
+            path = tuple(key.split("."))
+            if isinstance(cond, dict):
+                if not cond:
+                    raise FilterError(f"{here}: empty condition")
+                for op, arg in cond.items():
+                    checks.append(_condition(path, op, arg, f"{here}.{op}"))
+            else:
+                checks.append(_condition(path, "eq", cond, here))
+    if len(checks) == 1:
+        return checks[0]
+    return lambda o, s: all(c(o, s) for c in checks)
+
+
+def _as_list(value: Any, place: str) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise FilterError(f"{place}: expected a non-empty list of filters")
+    return value

@@ -1,0 +1,69 @@
+"""The starter submission written by ``kl21rules init``: every section, Vietnamese comments."""
+
+STARTER = """\
+# Báo cáo thực hiện Kế hoạch 40-KH/ĐUK (Kết luận 21-KL/TW) — mẫu khởi đầu.
+# Starter submission for kl21rules. Kiểm tra bằng / check with: kl21rules check <tệp này>
+# Ngày viết theo dạng 2022-03-18 hoặc 18/3/2022 (ngày trước, tháng sau).
+schema: kl21rules/submission/v1
+
+report:
+  number: "01-BC/ĐU"                  # Số hiệu báo cáo
+  date: 2022-12-15                    # Ngày báo cáo (ngày xét mặc định)
+  period: {start: 2022-01-01, end: 2022-12-31}   # Kỳ báo cáo
+
+unit:
+  id: "KCQ.XXX"                       # Mã đơn vị
+  name: "Đảng bộ Sở ..."              # Tên đơn vị
+  kind: dang_bo_co_so                 # chi_bo_co_so | dang_bo_co_so | chi_bo_truc_thuoc | department
+  parent: "KCQ"                       # Đơn vị cấp trên
+  members: 40                         # Số đảng viên
+  term: {start: 2020-06-18, end: 2025-06-30}     # Nhiệm kỳ đại hội
+  sensitive_areas: []                 # Lĩnh vực dễ xảy ra tham nhũng, tiêu cực (vd. finance, budget)
+
+# Biểu hiện, vụ việc (suy thoái, mất đoàn kết, vi phạm, ...). Để trống nếu không có.
+signals: []
+#  - id: S-2022-01
+#    kind: violation                  # degradation | disunity | violation | group_interest | corruption | public_outcry
+#    date: 2022-06-02
+#    summary: "..."
+
+# Những việc đơn vị đã làm, theo thứ tự bất kỳ.
+activities:
+  - id: HN-01
+    type: study_session               # Hội nghị nghiên cứu, quán triệt Kết luận 21
+    date: 2022-03-18
+    mode: in_person                   # in_person | online | combined (dự hội nghị ghép)
+    expected: 40                      # Số người phải dự
+    attendees: 40                     # Số người dự
+    ref: "Biên bản số 03-BB/ĐU"
+  - id: KH-01
+    type: implementation_plan         # Kế hoạch thực hiện Kết luận 21
+    date: 2022-03-25
+    number: "05-KH/ĐU"
+    tasks:                            # "5 rõ": rõ người, rõ việc, rõ tiến độ, rõ hiệu quả, rõ trách nhiệm
+      - task: "Quán triệt Kết luận 21 tới toàn thể đảng viên"
+        owner: "Ban Tuyên giáo"
+        due: 2022-03-31
+        outcome: "100% đảng viên được quán triệt"
+        accountable: "Đồng chí Bí thư"
+  - type: inspection                  # Kiểm tra (hoặc supervision: giám sát)
+    date: 2022-09-15
+    topics: [kl21]                    # kl21 = có nội dung thực hiện Kết luận 21
+    areas: []
+  - type: theory_training             # Bồi dưỡng lý luận chính trị
+    date: 2022-07-10
+    participants: 12
+  - type: self_criticism              # Kiểm điểm tự phê bình và phê bình
+    date: 2022-12-10
+    year: 2022
+    collective: true
+    members: true
+  - type: quality_rating              # Đánh giá, xếp loại chất lượng
+    date: 2022-12-12
+    year: 2022
+    organisation: good                # excellent | good | complete | incomplete
+    members: {excellent: 5, good: 30, complete: 5, incomplete: 0}
+  - type: branch_meeting              # Sinh hoạt chi bộ (thematic: true = chuyên đề)
+    date: 2022-01-10
+    thematic: true
+"""

@@ -1,0 +1,377 @@
+"""The submission model, ``kl21rules/submission/v1`` (see ``spec/submission.md``).
+
+A submission is one unit's report of what it has done to implement the plan. The model is strict:
+unknown fields are errors (a typo must not pass silently), numbers are numbers, booleans are
+booleans. Dates accept ISO and the Vietnamese day-first forms (:mod:`kl21rules.dates`).
+
+Packs may add activity types (hook ``kl21rules_activity_types``); :func:`submission_model` builds
+the discriminated union over the built-in types plus those.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from functools import lru_cache
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
+
+from kl21rules.dates import DateError, parse_date
+
+SCHEMA_ID = "kl21rules/submission/v1"
+
+
+def _to_date(value: Any) -> Any:
+    if isinstance(value, (str, _dt.date)):
+        try:
+            return parse_date(value)
+        except DateError as exc:
+            raise PydanticCustomError("date", "{en}", {"vi": exc.vi, "en": exc.en}) from None
+    return value  # let strict date validation report the wrong type
+
+
+Day = Annotated[
+    _dt.date,
+    BeforeValidator(_to_date),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^(\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{1,2}[/-]\d{4})$",
+            "description": "Ngày / date: 2022-03-18, 18/3/2022, 18/03/2022 or 18-03-2022 (day first)",
+        }
+    ),
+]
+Count = Annotated[int, Field(ge=0)]
+Year = Annotated[int, Field(ge=1945, le=2100)]
+Text = Annotated[str, Field(min_length=1)]
+Slug = Annotated[str, Field(min_length=1)]
+
+
+class Model(BaseModel):
+    """Base of every submission model: strict types, unknown fields refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Period(Model):
+    """Kỳ báo cáo: the period a report covers (used by monthly and quarterly rules)."""
+
+    start: Day
+    end: Day
+
+
+class ReportInfo(Model):
+    """Thông tin báo cáo: number, date (the default evaluation date) and period."""
+
+    number: str | None = None
+    date: Day | None = None
+    period: Period | None = None
+
+
+class Term(Model):
+    """Nhiệm kỳ đại hội: the unit's congress term."""
+
+    start: Day
+    end: Day | None = None
+
+
+UnitKind = Literal["chi_bo_co_so", "dang_bo_co_so", "chi_bo_truc_thuoc", "department"]
+Department = Literal["tochuc", "ubkt", "tuyengiao", "vanphong", "doanthe"]
+
+
+class Unit(Model):
+    """Đơn vị: the reporting unit (grassroots organisation or a department of the bloc)."""
+
+    id: Text
+    name: Text
+    kind: UnitKind
+    department: Department | None = None
+    parent: str | None = None
+    members: Count | None = None
+    term: Term | None = None
+    sensitive_areas: list[Slug] = Field(default_factory=list)
+
+
+SignalKind = Literal[
+    "degradation", "disunity", "violation", "group_interest", "corruption", "public_outcry"
+]
+
+
+class Signal(Model):
+    """Biểu hiện, vụ việc: a sign of degradation, disunity, violation, ... (II.4, II.8)."""
+
+    id: Text
+    kind: SignalKind
+    date: Day
+    summary: str | None = None
+    ref: str | None = None
+    note: str | None = None
+
+
+class Activity(Model):
+    """Hoạt động: something the unit did. Subclasses fix ``type`` and add their fields.
+
+    ``dated_by_year`` types may give ``year`` instead of ``date``; an undated one is taken to have
+    happened on 31/12 of its year (never earlier, so it can never make a deadline pass early).
+    """
+
+    type: str
+    date: Day
+    id: Text | None = None
+    ref: str | None = None
+    note: str | None = None
+
+    vi: ClassVar[str] = ""
+    dated_by_year: ClassVar[bool] = False
+
+    def effective_date(self) -> _dt.date:
+        """The date the activity counts as done on."""
+        return self.date
+
+
+class YearActivity(Activity):
+    """An activity about a year (``year``), dated or not."""
+
+    date: Day | None = None  # type: ignore[assignment]
+    year: Year
+    dated_by_year: ClassVar[bool] = True
+
+    def effective_date(self) -> _dt.date:
+        return self.date if self.date is not None else _dt.date(self.year, 12, 31)
+
+
+class StudySession(Activity):
+    vi = "hội nghị nghiên cứu, quán triệt"
+    type: Literal["study_session"]
+    mode: Literal["in_person", "online", "combined"] | None = None
+    expected: Count | None = None
+    attendees: Count | None = None
+    makeup: bool = False
+
+
+class PlanTask(Model):
+    """One task of an implementation plan; KL21-04 ("5 rõ") judges which fields it names."""
+
+    task: str | None = None
+    owner: str | None = None
+    due: Day | None = None
+    outcome: str | None = None
+    accountable: str | None = None
+
+
+class ImplementationPlan(Activity):
+    vi = "kế hoạch thực hiện"
+    type: Literal["implementation_plan"]
+    number: str | None = None
+    tasks: list[PlanTask] = Field(default_factory=list)
+
+
+class _Oversight(Activity):
+    topics: list[Slug] = Field(default_factory=list)
+    areas: list[Slug] = Field(default_factory=list)
+    target: str | None = None
+    remediation: str | None = None
+
+
+class Inspection(_Oversight):
+    vi = "kiểm tra"
+    type: Literal["inspection"]
+
+
+class Supervision(_Oversight):
+    vi = "giám sát"
+    type: Literal["supervision"]
+
+
+class InspectionProgramme(YearActivity):
+    vi = "chương trình kiểm tra, giám sát năm"
+    type: Literal["inspection_programme"]
+    includes_kl21: bool = False
+
+
+class TheoryTraining(Activity):
+    vi = "bồi dưỡng lý luận chính trị"
+    type: Literal["theory_training"]
+    participants: Count | None = None
+
+
+class SelfCriticism(YearActivity):
+    vi = "kiểm điểm tự phê bình, phê bình"
+    type: Literal["self_criticism"]
+    collective: bool = False
+    members: bool = False
+
+
+Rating = Literal["excellent", "good", "complete", "incomplete"]
+
+
+class MemberRatings(Model):
+    """Số đảng viên theo mức xếp loại."""
+
+    excellent: Count = 0
+    good: Count = 0
+    complete: Count = 0
+    incomplete: Count = 0
+
+    def total(self) -> int:
+        return self.excellent + self.good + self.complete + self.incomplete
+
+
+class QualityRating(YearActivity):
+    vi = "đánh giá, xếp loại chất lượng"
+    type: Literal["quality_rating"]
+    organisation: Rating | None = None
+    members: MemberRatings | None = None
+
+
+class BranchMeeting(Activity):
+    vi = "sinh hoạt chi bộ"
+    type: Literal["branch_meeting"]
+    thematic: bool = False
+    attendees: Count | None = None
+
+
+class ConfidenceVote(Activity):
+    vi = "lấy phiếu tín nhiệm"
+    type: Literal["confidence_vote"]
+    persons: Count | None = None
+    low_confidence: Count | None = None
+
+
+class AssetDeclaration(YearActivity):
+    vi = "kê khai tài sản, thu nhập"
+    type: Literal["asset_declaration"]
+    obligated: Count
+    declared: Count
+
+
+class Appointment(Activity):
+    vi = "bổ nhiệm, giới thiệu ứng cử"
+    type: Literal["appointment"]
+    person: Text
+
+
+class PoliticalVetting(Activity):
+    vi = "thẩm định tiêu chuẩn chính trị"
+    type: Literal["political_vetting"]
+    person: Text
+
+
+class ResponsibilityReview(Activity):
+    vi = "kiểm điểm làm rõ trách nhiệm"
+    type: Literal["responsibility_review"]
+    signal: Text
+
+
+class RemediationPlan(Activity):
+    vi = "kế hoạch sửa chữa, khắc phục"
+    type: Literal["remediation_plan"]
+    signal: Text
+
+
+class Discipline(Activity):
+    vi = "xử lý kỷ luật"
+    type: Literal["discipline"]
+    signal: Text
+    outcome: Literal["reprimand", "warning", "dismissal", "expulsion", "no_action"] | None = None
+    reason: str | None = None
+
+
+class Report(Activity):
+    vi = "báo cáo sơ kết, tổng kết"
+    type: Literal["report"]
+    subject: str | None = None
+    sent_to: str | None = None
+    kind: Literal["annual", "interim", "final"] | None = None
+
+
+class Outreach(Activity):
+    vi = "tuyên truyền"
+    type: Literal["outreach"]
+    channel: Literal["meeting", "website", "fanpage", "zalo", "newsletter"] | None = None
+
+
+class Commendation(Activity):
+    vi = "biểu dương, khen thưởng"
+    type: Literal["commendation"]
+    recipients: Count | None = None
+
+
+class Deliverable(Activity):
+    vi = "văn bản, sản phẩm của ban"
+    type: Literal["deliverable"]
+    code: Text
+
+
+BUILTIN_ACTIVITY_TYPES: tuple[type[Activity], ...] = (
+    StudySession,
+    ImplementationPlan,
+    Inspection,
+    Supervision,
+    InspectionProgramme,
+    TheoryTraining,
+    SelfCriticism,
+    QualityRating,
+    BranchMeeting,
+    ConfidenceVote,
+    AssetDeclaration,
+    Appointment,
+    PoliticalVetting,
+    ResponsibilityReview,
+    RemediationPlan,
+    Discipline,
+    Report,
+    Outreach,
+    Commendation,
+    Deliverable,
+)
+
+
+def activity_type_name(model: type[Activity]) -> str:
+    """The ``type`` tag of an activity model (its ``Literal`` value)."""
+    annotation = model.model_fields["type"].annotation
+    args = getattr(annotation, "__args__", ())
+    if len(args) != 1 or not isinstance(args[0], str):
+        raise TypeError(f"{model.__name__}.type must be a Literal of one string")
+    return args[0]
+
+
+class Submission(Model):
+    """Báo cáo của đơn vị: one unit's report. Built per set of activity types by
+    :func:`submission_model`; this base declares the fields every variant shares."""
+
+    schema_: Literal["kl21rules/submission/v1"] = Field(alias="schema")
+    report: ReportInfo = Field(default_factory=ReportInfo)
+    unit: Unit
+    signals: list[Signal] = Field(default_factory=list)
+    activities: list[Activity] = Field(default_factory=list)
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
+
+
+@lru_cache(maxsize=16)
+def submission_model(extra_types: tuple[type[Activity], ...] = ()) -> type[Submission]:
+    """The submission model whose ``activities`` admit the built-in types plus ``extra_types``.
+
+    Cached: the same tuple of types gives the same class (pydantic builds its validator once).
+    """
+    types = BUILTIN_ACTIVITY_TYPES + tuple(extra_types)
+    names = [activity_type_name(t) for t in types]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValueError(f"activity type defined twice: {', '.join(dupes)}")
+    union = Annotated[Union[types], Field(discriminator="type")]  # type: ignore[valid-type]
+    return create_model(
+        "Submission",
+        __base__=Submission,
+        __doc__=Submission.__doc__,
+        activities=(list[union], Field(default_factory=list)),  # type: ignore[valid-type]
+    )

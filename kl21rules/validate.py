@@ -1,0 +1,373 @@
+"""Validation: a parsed document becomes a :class:`~kl21rules.submission.Submission`, or input errors.
+
+Pydantic reports every field error of a file at once; each becomes an :class:`InputError` with the
+JSON pointer of the place in the document as written, the line where the parser knows it, and a
+message in Vietnamese and English. Cross-field checks (unique ids, references that resolve,
+attendees ≤ expected, ...) run on the validated model and point at the field at fault.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from kl21rules.diagnostics import InputError, make_pointer
+from kl21rules.submission import SCHEMA_ID, Activity, Submission, submission_model
+
+def _pointer_for(doc: Any, loc: Sequence[str | int]) -> str:
+    """Map a pydantic error location to a JSON pointer into ``doc``.
+
+    Discriminated unions put the tag (``study_session``) into the location; it is not a place in
+    the document, so it is dropped when the current node's ``type`` equals it.
+    """
+    parts: list[str | int] = []
+    node = doc
+    for token in loc:
+        if isinstance(node, dict):
+            if token in node:
+                parts.append(token)
+                node = node[token]
+                continue
+            if node.get("type") == token or node.get("kind") == token:
+                continue  # discriminator tag
+            if isinstance(token, str) and token.startswith(("function-", "lax-", "strict-")):
+                continue
+            parts.append(token)  # a missing field: point at where it should be
+            node = None
+            continue
+        if isinstance(node, list) and isinstance(token, int) and 0 <= token < len(node):
+            parts.append(token)
+            node = node[token]
+            continue
+        if isinstance(token, str) and (token.startswith(("function-", "lax-", "strict-")) or token in (
+            "list[...]",
+        )):
+            continue
+        parts.append(token)
+        node = None
+    return make_pointer(parts)
+
+
+def _expected_fields(model: type[Submission], doc: Any, loc: Sequence[str | int]) -> list[str]:
+    """Field names valid at the place of an unknown field (for did-you-mean)."""
+    from kl21rules import submission as sm
+
+    parent = loc[:-1]
+    if not parent:
+        return ["schema", "report", "unit", "signals", "activities"]
+    head = parent[0]
+    if head == "unit":
+        if len(parent) == 1:
+            return list(sm.Unit.model_fields)
+        return list(sm.Term.model_fields)
+    if head == "report":
+        if len(parent) == 1:
+            return list(sm.ReportInfo.model_fields)
+        return list(sm.Period.model_fields)
+    if head == "signals":
+        return list(sm.Signal.model_fields)
+    if head == "activities" and len(parent) >= 3:
+        tag = parent[2]
+        types = _activity_models(model)
+        act = types.get(str(tag))
+        if act is None:
+            return []
+        if len(parent) >= 5 and parent[3] == "tasks":
+            return list(sm.PlanTask.model_fields)
+        if len(parent) >= 4 and parent[3] == "members":
+            return list(sm.MemberRatings.model_fields)
+        return list(act.model_fields)
+    return []
+
+
+def _activity_models(model: type[Submission]) -> dict[str, type[Activity]]:
+    from kl21rules.submission import activity_type_name
+
+    annotation = model.model_fields["activities"].annotation
+    union = annotation.__args__[0]  # list[Annotated[Union[...], ...]]
+    inner = getattr(union, "__origin__", union)
+    members = getattr(inner, "__args__", ())
+    return {activity_type_name(m): m for m in members}
+
+
+def _suggest(word: str, choices: Sequence[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _message(err: dict[str, Any], model: type[Submission], doc: Any) -> tuple[str, str, str]:
+    """(code, vi, en) for one pydantic error."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    loc = err["loc"]
+    field = next((str(t) for t in reversed(loc) if isinstance(t, str)), "")
+    value = err.get("input")
+    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    if kind == "missing":
+        return ("missing-field", f"Thiếu trường bắt buộc '{field}'.", f"Required field '{field}' is missing.")
+    if kind == "extra_forbidden":
+        hint = _suggest(field, _expected_fields(model, doc, loc))
+        vi_hint = f" Có phải là '{hint}'?" if hint else ""
+        en_hint = f" Did you mean '{hint}'?" if hint else ""
+        return (
+            "unknown-field",
+            f"Trường '{field}' không có trong mẫu báo cáo.{vi_hint}",
+            f"Unknown field '{field}'.{en_hint}",
+        )
+    if kind == "union_tag_invalid":
+        tags = sorted(_activity_models(model))
+        got = ctx.get("tag", value)
+        hint = _suggest(str(got), tags)
+        vi_hint = f" Có phải là '{hint}'?" if hint else ""
+        en_hint = f" Did you mean '{hint}'?" if hint else ""
+        return (
+            "unknown-activity-type",
+            f"Loại hoạt động '{got}' không có.{vi_hint} Các loại hợp lệ: {', '.join(tags)}.",
+            f"Unknown activity type '{got}'.{en_hint} Valid types: {', '.join(tags)}.",
+        )
+    if kind == "union_tag_not_found":
+        return ("missing-field", "Hoạt động thiếu trường 'type'.", "The activity has no 'type' field.")
+    if kind == "date":
+        return ("date", str(ctx.get("vi", err["msg"])), str(ctx.get("en", err["msg"])))
+    if kind == "literal_error":
+        expected = ctx.get("expected", "")
+        if field == "schema":
+            return (
+                "schema-version",
+                f"Phiên bản mẫu báo cáo {shown} không được hỗ trợ; cần 'schema: {SCHEMA_ID}'.",
+                f"Unsupported submission schema {shown}; expected 'schema: {SCHEMA_ID}'.",
+            )
+        return (
+            "value",
+            f"Trường '{field}' có giá trị {shown} không hợp lệ; giá trị cho phép: {expected}.",
+            f"Field '{field}' has invalid value {shown}; expected one of {expected}.",
+        )
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return (
+            "type",
+            f"Trường '{field}' phải là số nguyên, không phải {shown}.",
+            f"Field '{field}' must be a whole number, not {shown}.",
+        )
+    if kind == "greater_than_equal":
+        return (
+            "value",
+            f"Trường '{field}' phải ≥ {ctx.get('ge')}, nhận {shown}.",
+            f"Field '{field}' must be ≥ {ctx.get('ge')}, got {shown}.",
+        )
+    if kind == "less_than_equal":
+        return (
+            "value",
+            f"Trường '{field}' phải ≤ {ctx.get('le')}, nhận {shown}.",
+            f"Field '{field}' must be ≤ {ctx.get('le')}, got {shown}.",
+        )
+    if kind == "bool_type":
+        return (
+            "type",
+            f"Trường '{field}' phải là true hoặc false, không phải {shown}.",
+            f"Field '{field}' must be true or false, not {shown}.",
+        )
+    if kind in ("string_type",):
+        return (
+            "type",
+            f"Trường '{field}' phải là chuỗi văn bản, không phải {shown}.",
+            f"Field '{field}' must be text, not {shown}.",
+        )
+    if kind == "string_too_short":
+        return ("value", f"Trường '{field}' không được để trống.", f"Field '{field}' must not be empty.")
+    if kind in ("date_type", "date_parsing", "date_from_datetime_inexact", "date_from_datetime_parsing"):
+        return (
+            "date",
+            f"Trường '{field}' phải là một ngày (2022-03-18 hoặc 18/3/2022), không phải {shown}.",
+            f"Field '{field}' must be a date (2022-03-18 or 18/3/2022), not {shown}.",
+        )
+    if kind == "list_type":
+        return ("type", f"Trường '{field}' phải là một danh sách.", f"Field '{field}' must be a list.")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        where = f"Trường '{field}'" if field else "Tài liệu"
+        where_en = f"Field '{field}'" if field else "The document"
+        return ("type", f"{where} phải là một đối tượng (object).", f"{where_en} must be an object (mapping).")
+    return ("value", f"Giá trị không hợp lệ ở '{field}': {err['msg']}.", f"Invalid value at '{field}': {err['msg']}.")
+
+
+def validate_document(
+    doc: Any,
+    line_of: Any = None,
+    extra_types: tuple[type[Activity], ...] = (),
+) -> tuple[Submission | None, list[InputError]]:
+    """Validate a parsed document against the submission model and the cross-field rules.
+
+    :param doc: the parsed document (from :mod:`kl21rules.loader`).
+    :param line_of: a callable mapping a JSON pointer to a line number (or ``None``).
+    :param extra_types: activity types added by packs.
+    :returns: the submission, or ``None`` and every input error found.
+    """
+    model = submission_model(extra_types)
+    locate = line_of or (lambda _p: None)
+    if not isinstance(doc, dict):
+        return None, [
+            InputError(
+                "type",
+                "",
+                locate(""),
+                "Báo cáo phải là một đối tượng (object) với các trường schema, unit, activities.",
+                "A submission must be an object with the fields schema, unit, activities.",
+            )
+        ]
+    if "schema" not in doc:
+        return None, [
+            InputError(
+                "schema-version",
+                "",
+                locate(""),
+                f"Thiếu 'schema: {SCHEMA_ID}' ở đầu báo cáo.",
+                f"Missing 'schema: {SCHEMA_ID}' at the top of the submission.",
+            )
+        ]
+    if doc.get("schema") != SCHEMA_ID:
+        # An unknown version is reported alone: the rest would be judged by the wrong contract.
+        shown = repr(doc.get("schema"))
+        return None, [
+            InputError(
+                "schema-version",
+                "/schema",
+                locate("/schema"),
+                f"Phiên bản mẫu báo cáo {shown} không được hỗ trợ; cần '{SCHEMA_ID}'.",
+                f"Unsupported submission schema {shown}; expected '{SCHEMA_ID}'.",
+            )
+        ]
+    try:
+        submission = model.model_validate(doc)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors(include_url=False):
+            pointer = _pointer_for(doc, err["loc"])
+            code, vi, en = _message(err, model, doc)
+            errors.append(InputError(code, pointer, locate(pointer), vi, en))
+        return None, _dedupe(errors)
+    errors = cross_check(submission)
+    if errors:
+        return None, [
+            InputError(e.code, e.pointer, locate(e.pointer), e.vi, e.en) for e in errors
+        ]
+    return submission, []
+
+
+def _dedupe(errors: list[InputError]) -> list[InputError]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for e in errors:
+        key = (e.pointer, e.vi)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+def cross_check(sub: Submission) -> list[InputError]:
+    """Checks that span fields: unique ids, references, counts that must agree, dates in order."""
+    errors: list[InputError] = []
+
+    def err(pointer: str, code: str, vi: str, en: str) -> None:
+        errors.append(InputError(code, pointer, None, vi, en))
+
+    term = sub.unit.term
+    if term is not None and term.end is not None and not term.start < term.end:
+        err(
+            "/unit/term/end",
+            "term",
+            "Nhiệm kỳ phải kết thúc sau ngày bắt đầu.",
+            "The term must end after it starts.",
+        )
+    if sub.unit.kind == "department" and sub.unit.department is None:
+        err(
+            "/unit/department",
+            "missing-field",
+            "Đơn vị là ban của Đảng ủy Khối (kind: department) phải ghi 'department'.",
+            "A department unit (kind: department) must name its 'department'.",
+        )
+    if sub.unit.kind != "department" and sub.unit.department is not None:
+        err(
+            "/unit/department",
+            "value",
+            "Chỉ ban của Đảng ủy Khối (kind: department) mới ghi 'department'.",
+            "Only a department unit (kind: department) has a 'department'.",
+        )
+    period = sub.report.period
+    if period is not None and period.end < period.start:
+        err(
+            "/report/period/end",
+            "period",
+            "Kỳ báo cáo phải kết thúc sau ngày bắt đầu.",
+            "The report period must end after it starts.",
+        )
+
+    signal_ids: set[str] = set()
+    for i, signal in enumerate(sub.signals):
+        if signal.id in signal_ids:
+            err(
+                f"/signals/{i}/id",
+                "duplicate-id",
+                f"Mã vụ việc '{signal.id}' bị trùng.",
+                f"Signal id '{signal.id}' is used twice.",
+            )
+        signal_ids.add(signal.id)
+
+    activity_ids: dict[str, str] = {}
+    for i, act in enumerate(sub.activities):
+        if act.id is None:
+            continue
+        if act.id in activity_ids:
+            err(
+                f"/activities/{i}/id",
+                "duplicate-id",
+                f"Mã hoạt động '{act.id}' bị trùng.",
+                f"Activity id '{act.id}' is used twice.",
+            )
+        else:
+            activity_ids[act.id] = act.type
+
+    for i, act in enumerate(sub.activities):
+        base = f"/activities/{i}"
+        signal_ref = getattr(act, "signal", None)
+        if act.type in ("responsibility_review", "remediation_plan", "discipline"):
+            if signal_ref not in signal_ids:
+                err(
+                    f"{base}/signal",
+                    "reference",
+                    f"Không có vụ việc nào mang mã '{signal_ref}' trong 'signals'.",
+                    f"No signal with id '{signal_ref}' in 'signals'.",
+                )
+        remediation = getattr(act, "remediation", None)
+        if act.type in ("inspection", "supervision") and remediation is not None:
+            if activity_ids.get(remediation) != "remediation_plan":
+                err(
+                    f"{base}/remediation",
+                    "reference",
+                    f"Không có kế hoạch sửa chữa, khắc phục (remediation_plan) nào mang mã '{remediation}'.",
+                    f"No remediation_plan with id '{remediation}'.",
+                )
+        expected = getattr(act, "expected", None)
+        attendees = getattr(act, "attendees", None)
+        if act.type == "study_session" and expected is not None and attendees is not None:
+            if attendees > expected:
+                err(
+                    f"{base}/attendees",
+                    "count",
+                    f"Số người dự ({attendees}) lớn hơn số người phải dự ({expected}).",
+                    f"Attendees ({attendees}) exceed the number expected ({expected}).",
+                )
+        persons = getattr(act, "persons", None)
+        low = getattr(act, "low_confidence", None)
+        if act.type == "confidence_vote" and persons is not None and low is not None and low > persons:
+            err(
+                f"{base}/low_confidence",
+                "count",
+                f"Số người tín nhiệm thấp ({low}) lớn hơn số người được lấy phiếu ({persons}).",
+                f"Low-confidence count ({low}) exceeds the persons voted on ({persons}).",
+            )
+    return errors
