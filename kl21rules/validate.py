@@ -188,6 +188,12 @@ def _message(err: dict[str, Any], model: type[Submission], doc: Any) -> tuple[st
     if kind == "list_type":
         return ("type", f"Trường '{field}' phải là một danh sách.", f"Field '{field}' must be a list.")
     if kind in ("model_type", "dict_type", "model_attributes_type"):
+        if loc and isinstance(loc[-1], int):  # an item of a list, e.g. activities[0] = 3
+            return (
+                "type",
+                f"Mỗi phần tử của '{field}' phải là một đối tượng (object), không phải {shown}.",
+                f"Each item of '{field}' must be an object (mapping), not {shown}.",
+            )
         where = f"Trường '{field}'" if field else "Tài liệu"
         where_en = f"Field '{field}'" if field else "The document"
         return ("type", f"{where} phải là một đối tượng (object).", f"{where_en} must be an object (mapping).")
@@ -201,10 +207,14 @@ def validate_document(
 ) -> tuple[Submission | None, list[InputError]]:
     """Validate a parsed document against the submission model and the cross-field rules.
 
+    Every error of the file is reported: the cross-field checks read the document as written,
+    so a dangling reference is found even when another field of the file is mistyped.
+
     :param doc: the parsed document (from :mod:`kl21rules.loader`).
     :param line_of: a callable mapping a JSON pointer to a line number (or ``None``).
     :param extra_types: activity types added by packs.
-    :returns: the submission, or ``None`` and every input error found.
+    :returns: the submission and ``[]``, or ``None`` and every input error found, in the order
+        of the file (by line; errors without a line keep their order, after those with one).
     """
     model = submission_model(extra_types)
     locate = line_of or (lambda _p: None)
@@ -230,7 +240,7 @@ def validate_document(
         ]
     if doc.get("schema") != SCHEMA_ID:
         # An unknown version is reported alone: the rest would be judged by the wrong contract.
-        shown = repr(doc.get("schema"))
+        shown = _shown(doc.get("schema"))
         return None, [
             InputError(
                 "schema-version",
@@ -240,21 +250,28 @@ def validate_document(
                 f"Unsupported submission schema {shown}; expected '{SCHEMA_ID}'.",
             )
         ]
+    errors: list[InputError] = []
+    submission: Submission | None = None
     try:
         submission = model.model_validate(doc)
     except ValidationError as exc:
-        errors = []
         for err in exc.errors(include_url=False):
             pointer = _pointer_for(doc, err["loc"])
             code, vi, en = _message(err, model, doc)
             errors.append(InputError(code, pointer, locate(pointer), vi, en))
-        return None, _dedupe(errors)
-    errors = cross_check(submission)
+    known_types = frozenset(_activity_models(model))
+    for e in cross_check(doc, known_types):
+        errors.append(InputError(e.code, e.pointer, locate(e.pointer), e.vi, e.en))
     if errors:
-        return None, [
-            InputError(e.code, e.pointer, locate(e.pointer), e.vi, e.en) for e in errors
-        ]
+        errors = _dedupe(errors)
+        errors.sort(key=lambda e: (e.line is None, e.line or 0))  # stable: same line keeps order
+        return None, errors
     return submission, []
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _dedupe(errors: list[InputError]) -> list[InputError]:
@@ -268,37 +285,76 @@ def _dedupe(errors: list[InputError]) -> list[InputError]:
     return out
 
 
-def cross_check(sub: Submission) -> list[InputError]:
-    """Checks that span fields: unique ids, references, counts that must agree, dates in order."""
+def _int(value: Any) -> int | None:
+    """``value`` if it is a whole number as the model accepts it (``True`` is not), else ``None``."""
+    return value if type(value) is int else None
+
+
+def _day(value: Any) -> Any:
+    """``value`` as a date if it is one the model accepts, else ``None`` (the model reports it)."""
+    from kl21rules.dates import DateError, parse_date
+
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except DateError:
+        return None
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def cross_check(doc: dict[str, Any], known_types: frozenset[str] | None = None) -> list[InputError]:
+    """Checks that span fields: unique ids, references, counts that must agree, dates in order.
+
+    They read the document as written (not the validated model) so that they run even when the
+    model refused some other field: every error of a file is reported at once. A value of the
+    wrong type is skipped here, because the model has already reported it.
+
+    :param doc: the parsed document.
+    :param known_types: the activity types of the model; a reference to an activity whose type
+        is unknown is not reported again (its type already is).
+    :returns: the errors, without lines (the caller knows the document's lines).
+    """
     errors: list[InputError] = []
 
     def err(pointer: str, code: str, vi: str, en: str) -> None:
         errors.append(InputError(code, pointer, None, vi, en))
 
-    term = sub.unit.term
-    if term is not None and term.end is not None and not term.start < term.end:
+    unit = _mapping(doc.get("unit"))
+    term = _mapping(unit.get("term"))
+    start, end = _day(term.get("start")), _day(term.get("end"))
+    if start is not None and end is not None and not start < end:
         err(
             "/unit/term/end",
             "term",
             "Nhiệm kỳ phải kết thúc sau ngày bắt đầu.",
             "The term must end after it starts.",
         )
-    if sub.unit.kind == "department" and sub.unit.department is None:
+    kind = unit.get("kind")
+    if kind == "department" and unit.get("department") is None:
         err(
             "/unit/department",
             "missing-field",
             "Đơn vị là ban của Đảng ủy Khối (kind: department) phải ghi 'department'.",
             "A department unit (kind: department) must name its 'department'.",
         )
-    if sub.unit.kind != "department" and sub.unit.department is not None:
+    if kind in _GRASSROOTS_KINDS and unit.get("department") is not None:
         err(
             "/unit/department",
             "value",
             "Chỉ ban của Đảng ủy Khối (kind: department) mới ghi 'department'.",
             "Only a department unit (kind: department) has a 'department'.",
         )
-    period = sub.report.period
-    if period is not None and period.end < period.start:
+    period = _mapping(_mapping(doc.get("report")).get("period"))
+    start, end = _day(period.get("start")), _day(period.get("end"))
+    if start is not None and end is not None and end < start:
         err(
             "/report/period/end",
             "period",
@@ -307,63 +363,67 @@ def cross_check(sub: Submission) -> list[InputError]:
         )
 
     signal_ids: set[str] = set()
-    for i, signal in enumerate(sub.signals):
-        if signal.id in signal_ids:
+    for i, signal in enumerate(_items(doc.get("signals"))):
+        sid = _mapping(signal).get("id")
+        if not isinstance(sid, str):
+            continue
+        if sid in signal_ids:
             err(
                 f"/signals/{i}/id",
                 "duplicate-id",
-                f"Mã vụ việc '{signal.id}' bị trùng.",
-                f"Signal id '{signal.id}' is used twice.",
+                f"Mã vụ việc '{sid}' bị trùng.",
+                f"Signal id '{sid}' is used twice.",
             )
-        signal_ids.add(signal.id)
+        signal_ids.add(sid)
 
-    activity_ids: dict[str, str] = {}
-    for i, act in enumerate(sub.activities):
-        if act.id is None:
+    activities = [_mapping(a) for a in _items(doc.get("activities"))]
+    activity_types: dict[str, Any] = {}
+    for i, act in enumerate(activities):
+        aid = act.get("id")
+        if not isinstance(aid, str):
             continue
-        if act.id in activity_ids:
+        if aid in activity_types:
             err(
                 f"/activities/{i}/id",
                 "duplicate-id",
-                f"Mã hoạt động '{act.id}' bị trùng.",
-                f"Activity id '{act.id}' is used twice.",
+                f"Mã hoạt động '{aid}' bị trùng.",
+                f"Activity id '{aid}' is used twice.",
             )
         else:
-            activity_ids[act.id] = act.type
+            activity_types[aid] = act.get("type")
 
-    for i, act in enumerate(sub.activities):
+    for i, act in enumerate(activities):
         base = f"/activities/{i}"
-        signal_ref = getattr(act, "signal", None)
-        if act.type in ("responsibility_review", "remediation_plan", "discipline"):
-            if signal_ref not in signal_ids:
-                err(
-                    f"{base}/signal",
-                    "reference",
-                    f"Không có vụ việc nào mang mã '{signal_ref}' trong 'signals'.",
-                    f"No signal with id '{signal_ref}' in 'signals'.",
-                )
-        remediation = getattr(act, "remediation", None)
-        if act.type in ("inspection", "supervision") and remediation is not None:
-            if activity_ids.get(remediation) != "remediation_plan":
+        kind = act.get("type")
+        signal_ref = act.get("signal")
+        if kind in _SIGNAL_REFERRERS and isinstance(signal_ref, str) and signal_ref not in signal_ids:
+            err(
+                f"{base}/signal",
+                "reference",
+                f"Không có vụ việc nào mang mã '{signal_ref}' trong 'signals'.",
+                f"No signal with id '{signal_ref}' in 'signals'.",
+            )
+        remediation = act.get("remediation")
+        if kind in ("inspection", "supervision") and isinstance(remediation, str):
+            target = activity_types.get(remediation)
+            mistyped = known_types is not None and target is not None and target not in known_types
+            if target != "remediation_plan" and not mistyped:
                 err(
                     f"{base}/remediation",
                     "reference",
                     f"Không có kế hoạch sửa chữa, khắc phục (remediation_plan) nào mang mã '{remediation}'.",
                     f"No remediation_plan with id '{remediation}'.",
                 )
-        expected = getattr(act, "expected", None)
-        attendees = getattr(act, "attendees", None)
-        if act.type == "study_session" and expected is not None and attendees is not None:
-            if attendees > expected:
-                err(
-                    f"{base}/attendees",
-                    "count",
-                    f"Số người dự ({attendees}) lớn hơn số người phải dự ({expected}).",
-                    f"Attendees ({attendees}) exceed the number expected ({expected}).",
-                )
-        persons = getattr(act, "persons", None)
-        low = getattr(act, "low_confidence", None)
-        if act.type == "confidence_vote" and persons is not None and low is not None and low > persons:
+        expected, attendees = _int(act.get("expected")), _int(act.get("attendees"))
+        if kind == "study_session" and expected is not None and attendees is not None and attendees > expected:
+            err(
+                f"{base}/attendees",
+                "count",
+                f"Số người dự ({attendees}) lớn hơn số người phải dự ({expected}).",
+                f"Attendees ({attendees}) exceed the number expected ({expected}).",
+            )
+        persons, low = _int(act.get("persons")), _int(act.get("low_confidence"))
+        if kind == "confidence_vote" and persons is not None and low is not None and low > persons:
             err(
                 f"{base}/low_confidence",
                 "count",
@@ -371,3 +431,7 @@ def cross_check(sub: Submission) -> list[InputError]:
                 f"Low-confidence count ({low}) exceeds the persons voted on ({persons}).",
             )
     return errors
+
+
+_GRASSROOTS_KINDS = ("chi_bo_co_so", "dang_bo_co_so", "chi_bo_truc_thuoc")
+_SIGNAL_REFERRERS = ("responsibility_review", "remediation_plan", "discipline")
