@@ -285,9 +285,9 @@ def _dedupe(errors: list[InputError]) -> list[InputError]:
     return out
 
 
-def _int(value: Any) -> int | None:
-    """``value`` if it is a whole number as the model accepts it (``True`` is not), else ``None``."""
-    return value if type(value) is int else None
+def _count(value: Any) -> int | None:
+    """``value`` if it is a count the model accepts (a whole number ≥ 0, not ``True``), else ``None``."""
+    return value if type(value) is int and value >= 0 else None
 
 
 def _day(value: Any) -> Any:
@@ -362,8 +362,14 @@ def cross_check(doc: dict[str, Any], known_types: frozenset[str] | None = None) 
             "The report period must end after it starts.",
         )
 
+    # References are judged only against a list of ids that is whole: if a signal or an activity
+    # has no readable id, a "missing" target may just be that one, and the model has said so.
+    signals = doc.get("signals", [])
+    signals_whole = isinstance(signals, list) and all(
+        isinstance(_mapping(s).get("id"), str) for s in signals
+    )
     signal_ids: set[str] = set()
-    for i, signal in enumerate(_items(doc.get("signals"))):
+    for i, signal in enumerate(_items(signals)):
         sid = _mapping(signal).get("id")
         if not isinstance(sid, str):
             continue
@@ -377,6 +383,7 @@ def cross_check(doc: dict[str, Any], known_types: frozenset[str] | None = None) 
         signal_ids.add(sid)
 
     activities = [_mapping(a) for a in _items(doc.get("activities"))]
+    activities_whole = all(isinstance(a.get("id", ""), str) for a in activities)
     activity_types: dict[str, Any] = {}
     for i, act in enumerate(activities):
         aid = act.get("id")
@@ -396,7 +403,12 @@ def cross_check(doc: dict[str, Any], known_types: frozenset[str] | None = None) 
         base = f"/activities/{i}"
         kind = act.get("type")
         signal_ref = act.get("signal")
-        if kind in _SIGNAL_REFERRERS and isinstance(signal_ref, str) and signal_ref not in signal_ids:
+        if (
+            kind in _SIGNAL_REFERRERS
+            and signals_whole
+            and isinstance(signal_ref, str)
+            and signal_ref not in signal_ids
+        ):
             err(
                 f"{base}/signal",
                 "reference",
@@ -404,9 +416,10 @@ def cross_check(doc: dict[str, Any], known_types: frozenset[str] | None = None) 
                 f"No signal with id '{signal_ref}' in 'signals'.",
             )
         remediation = act.get("remediation")
-        if kind in ("inspection", "supervision") and isinstance(remediation, str):
+        if kind in ("inspection", "supervision") and activities_whole and isinstance(remediation, str):
             target = activity_types.get(remediation)
-            mistyped = known_types is not None and target is not None and target not in known_types
+            # The id exists but its activity has a missing or unknown type: already reported.
+            mistyped = known_types is not None and remediation in activity_types and target not in known_types
             if target != "remediation_plan" and not mistyped:
                 err(
                     f"{base}/remediation",
@@ -414,7 +427,7 @@ def cross_check(doc: dict[str, Any], known_types: frozenset[str] | None = None) 
                     f"Không có kế hoạch sửa chữa, khắc phục (remediation_plan) nào mang mã '{remediation}'.",
                     f"No remediation_plan with id '{remediation}'.",
                 )
-        expected, attendees = _int(act.get("expected")), _int(act.get("attendees"))
+        expected, attendees = _count(act.get("expected")), _count(act.get("attendees"))
         if kind == "study_session" and expected is not None and attendees is not None and attendees > expected:
             err(
                 f"{base}/attendees",
@@ -422,7 +435,7 @@ def cross_check(doc: dict[str, Any], known_types: frozenset[str] | None = None) 
                 f"Số người dự ({attendees}) lớn hơn số người phải dự ({expected}).",
                 f"Attendees ({attendees}) exceed the number expected ({expected}).",
             )
-        persons, low = _int(act.get("persons")), _int(act.get("low_confidence"))
+        persons, low = _count(act.get("persons")), _count(act.get("low_confidence"))
         if kind == "confidence_vote" and persons is not None and low is not None and low > persons:
             err(
                 f"{base}/low_confidence",
