@@ -16,7 +16,7 @@ from typing import Any
 from kl21rules.diagnostics import InputError
 from kl21rules.loader import detect_format, load_bytes
 from kl21rules.packs import Registry
-from kl21rules.report import FileReport, Notice
+from kl21rules.report import FileReport, Notice, finding_pointer
 from kl21rules.rules.engine import CompiledRule, evaluate, fmt_date
 from kl21rules.rules.facts import build_facts
 from kl21rules.validate import validate_document
@@ -33,6 +33,8 @@ class CheckOptions:
     ignore: tuple[str, ...] = ()
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     today: _dt.date = field(default_factory=_dt.date.today)
+    #: keep the lines of the places findings point to (for outputs that show file and line).
+    lines: bool = False
 
 
 def selected(rules: Sequence[CompiledRule], select: Sequence[str], ignore: Sequence[str]) -> list[CompiledRule]:
@@ -132,6 +134,13 @@ def check_bytes(
         )
     chosen = rules if rules is not None else selected(registry.rules, options.select, options.ignore)
     report.findings = evaluate(facts, chosen, options.params)
+    if options.lines:
+        for finding in report.findings:
+            pointer = finding_pointer(finding)
+            if pointer not in report.lines:
+                line = document.line_of(pointer)
+                if line is not None:
+                    report.lines[pointer] = line
     return report
 
 
