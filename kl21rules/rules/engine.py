@@ -268,10 +268,10 @@ def _judge_window(
     else:
         what: Any = expect if len(groups) == 1 else _labels(groups, missing, ctx.spec)
         if status == "fail":
-            msg = Msg("{p}chưa có {what}; hạn {due} đã qua.", "{p}no {what}; it was due by {due}.",
+            msg = Msg("{p}chưa có {what}; hạn {due} đã qua.", "{p}no record of {what}; it was due by {due}.",
                       p=prefix, what=what, due=due)
         else:
-            msg = Msg("{p}chưa có {what}; hạn {due}, chưa đến hạn.", "{p}no {what} yet; due by {due}, not due yet.",
+            msg = Msg("{p}chưa có {what}; hạn {due}, chưa đến hạn.", "{p}no record yet of {what}; due by {due}, not due yet.",
                       p=prefix, what=what, due=due)
     return ctx.finding(status, msg, period=period, due=due, evidence=evidence)
 
@@ -402,9 +402,9 @@ def _term_window(spec: RuleSpec, ob: TermWindow) -> Judge:
         elif status == "late":
             msg = Msg("{p}{expect} ngày {done}, sau thời hạn {due}.", "{p}{expect} on {done}, after {due}.", p=lead, expect=spec.expect, done=chosen.date, due=hi)  # type: ignore[union-attr]
         elif status == "fail":
-            msg = Msg("{p}chưa có {expect}; hạn {due} đã qua.", "{p}no {expect}; it was due by {due}.", p=lead, expect=spec.expect, due=hi)
+            msg = Msg("{p}chưa có {expect}; hạn {due} đã qua.", "{p}no record of {expect}; it was due by {due}.", p=lead, expect=spec.expect, due=hi)
         else:
-            msg = Msg("{p}chưa có {expect}; hạn {due}, chưa đến hạn.", "{p}no {expect} yet; due by {due}.", p=lead, expect=spec.expect, due=hi)
+            msg = Msg("{p}chưa có {expect}; hạn {due}, chưa đến hạn.", "{p}no record yet of {expect}; due by {due}.", p=lead, expect=spec.expect, due=hi)
         return [ctx.finding(status, msg, due=hi, evidence=[chosen.pointer] if chosen else [])]
 
     return judge
@@ -469,9 +469,9 @@ def _follow_up(spec: RuleSpec, ob: FollowUp) -> Judge:
             elif status == "late":
                 msg = Msg("{p}có {what} nhưng sau hạn ({when}).", "{p}{what} done, but not {when}.", p=lead, what=late, when=when)
             elif status == "fail":
-                msg = Msg("{p}chưa có {what}; cần có {when}, hạn đã qua.", "{p}no {what}; needed {when}, now overdue.", p=lead, what=missing, when=when)
+                msg = Msg("{p}chưa có {what}; cần có {when}, hạn đã qua.", "{p}no record of {what}; needed {when}, now overdue.", p=lead, what=missing, when=when)
             else:
-                msg = Msg("{p}chưa có {what}; cần có {when}, chưa đến hạn.", "{p}no {what} yet; needed {when}, not due yet.", p=lead, what=missing, when=when)
+                msg = Msg("{p}chưa có {what}; cần có {when}, chưa đến hạn.", "{p}no record yet of {what}; needed {when}, not due yet.", p=lead, what=missing, when=when)
             out.append(ctx.finding(status, msg, item=t.ref, due=due, evidence=evidence))
         if not out:
             msg = Msg("không có {label} nào đến ngày {as_of}, nên không có gì phải theo dõi.",
