@@ -44,7 +44,8 @@ Day = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^(\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{1,2}[/-]\d{4})$",
+            # The forms kl21rules.dates accepts: ASCII digits, one separator used twice.
+            "pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}|[0-9]{1,2}-[0-9]{1,2}-[0-9]{4})$",
             "description": "Ngày / date: 2022-03-18, 18/3/2022, 18/03/2022 or 18-03-2022 (day first)",
         }
     ),
@@ -349,6 +350,12 @@ class Submission(Model):
     :func:`submission_model`; this base declares the fields every variant shares."""
 
     schema_: Literal["kl21rules/submission/v1"] = Field(alias="schema")
+    #: Where an editor finds the JSON Schema (``"$schema": ".../submission-v1.json"``); not read.
+    json_schema: str | None = Field(
+        default=None,
+        alias="$schema",
+        description="Đường dẫn tới JSON Schema cho trình soạn thảo / the JSON Schema for editors",
+    )
     report: ReportInfo = Field(default_factory=ReportInfo)
     unit: Unit
     signals: list[Signal] = Field(default_factory=list)

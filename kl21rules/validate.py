@@ -57,7 +57,7 @@ def _expected_fields(model: type[Submission], doc: Any, loc: Sequence[str | int]
 
     parent = loc[:-1]
     if not parent:
-        return ["schema", "report", "unit", "signals", "activities"]
+        return ["schema", "$schema", "report", "unit", "signals", "activities"]
     head = parent[0]
     if head == "unit":
         if len(parent) == 1:
