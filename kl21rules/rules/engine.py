@@ -213,7 +213,8 @@ def _deadline(spec: RuleSpec, ob: Deadline) -> Judge:
     groups = _groups(ob.match, ob.all_of, f"{spec.id}.obligation")
 
     def judge(ctx: Context) -> list[Finding]:
-        return [_judge_window(ctx, groups, ctx.facts, lo=ob.not_before, hi=None, due=ob.due, period=None, lead=None)]
+        return [_judge_window(ctx, groups, ctx.facts, lo=ob.not_before, hi=None, due=ob.due, period=None, lead=None,
+                              explain_lo=True)]
 
     return judge
 
@@ -229,16 +230,22 @@ def _judge_window(
     period: str | None,
     lead: Msg | None,
     year: int | None = None,
+    explain_lo: bool = False,
 ) -> Finding:
     """Judge 'each group has a matching activity, dated in [lo, hi], on or before due'.
 
     With ``year`` set, activities are placed by their ``year`` field instead of their date.
+    With ``explain_lo``, a fail or pending message names the matching activities dated before
+    ``lo`` that were not counted (a deadline's ``not_before``).
     """
     firsts: list[Dated | None] = []
     on_time_all = True
     evidence: list[str] = []
+    too_early: dict[str, Dated] = {}
     for group in groups:
         found = group.select(facts, ctx.scope)
+        if explain_lo and lo is not None:
+            too_early.update((d.pointer, d) for d in found if d.date < lo)
         if year is not None:
             found = [d for d in found if getattr(d.obj, "year", None) == year]
         else:
@@ -273,6 +280,16 @@ def _judge_window(
         else:
             msg = Msg("{p}chưa có {what}; hạn {due}, chưa đến hạn.", "{p}no record yet of {what}; due by {due}, not due yet.",
                       p=prefix, what=what, due=due)
+        if too_early:
+            # The unit did record something: say why it does not count, or "no record" reads as a contradiction.
+            dates = sorted(d.date for d in too_early.values())
+            if len(dates) == 1:
+                note = Msg(" Không tính hoạt động ngày {d} vì có trước ngày {lo}.",
+                           " The one dated {d} does not count: it is before {lo}.", d=dates, lo=lo)
+            else:
+                note = Msg(" Không tính các hoạt động ngày {d} vì có trước ngày {lo}.",
+                           " Those dated {d} do not count: they are before {lo}.", d=dates, lo=lo)
+            msg = Msg("{m}{n}", "{m}{n}", m=msg, n=note, **msg.values)  # values kept for message overrides
     return ctx.finding(status, msg, period=period, due=due, evidence=evidence)
 
 
