@@ -74,6 +74,21 @@ class Msg:
         return tpl.format(**rendered)
 
 
+def joined(items: Sequence[Any]) -> Any:
+    """Items as a reader lists them: "a, b và c" / "a, b and c".
+
+    A bare comma is ambiguous when an item has one of its own ("kiểm điểm làm rõ trách nhiệm, kế
+    hoạch sửa chữa, khắc phục" reads as three things).
+    """
+    items = list(items)
+    if len(items) < 2:
+        return items[0] if items else ""
+    keys = {f"i{n}": v for n, v in enumerate(items)}
+    head = ", ".join("{i%d}" % n for n in range(len(items) - 1))
+    last = "{i%d}" % (len(items) - 1)
+    return Msg(f"{head} và {last}", f"{head} and {last}", **keys)
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -273,7 +288,7 @@ def _judge_window(
         msg = Msg("{p}có {expect} ngày {done}, sau hạn {due}.", "{p}{expect} done on {done}, after the due date {due}.",
                   p=prefix, expect=expect, done=last, due=due)
     else:
-        what: Any = expect if len(groups) == 1 else _labels(groups, missing, ctx.spec)
+        what: Any = expect if len(groups) == 1 else joined(_labels(groups, missing, ctx.spec))
         if status == "fail":
             msg = Msg("{p}chưa có {what}; hạn {due} đã qua.", "{p}no record of {what}; it was due by {due}.",
                       p=prefix, what=what, due=due)
@@ -410,7 +425,9 @@ def _term_window(spec: RuleSpec, ob: TermWindow) -> Judge:
             lead = Msg("nhiệm kỳ bắt đầu {start}; năm thứ {n} là {y}; ",
                        "term started {start}; year {n} of the term is {y}; ",
                        start=term.start, n=n, y=year)
-        found = [d for d in group.select(ctx.facts, ctx.scope) if d.date >= lo]
+        matching = group.select(ctx.facts, ctx.scope)
+        early = [d.date for d in matching if d.date < lo]
+        found = [d for d in matching if d.date >= lo]
         inside = [d for d in found if d.date <= hi]
         chosen = inside[0] if inside else (found[0] if found else None)
         status = ctx.verdict(bool(inside), bool(found), hi)
@@ -422,6 +439,11 @@ def _term_window(spec: RuleSpec, ob: TermWindow) -> Judge:
             msg = Msg("{p}chưa có {expect}; hạn {due} đã qua.", "{p}no record of {expect}; it was due by {due}.", p=lead, expect=spec.expect, due=hi)
         else:
             msg = Msg("{p}chưa có {expect}; hạn {due}, chưa đến hạn.", "{p}no record yet of {expect}; due by {due}.", p=lead, expect=spec.expect, due=hi)
+        if early and status in ("fail", "pending"):
+            # The unit did record one: say why it does not count, or "no record" reads as a contradiction.
+            note = Msg(" Không tính {expect} ngày {d} vì có trước ngày {lo}.",
+                       " The one dated {d} does not count: it is before {lo}.", expect=spec.expect, d=joined(early), lo=lo)
+            msg = Msg("{m}{n}", "{m}{n}", m=msg, n=note, **msg.values)  # values kept for message overrides
         return [ctx.finding(status, msg, due=hi, evidence=[chosen.pointer] if chosen else [])]
 
     return judge
@@ -458,6 +480,7 @@ def _follow_up(spec: RuleSpec, ob: FollowUp) -> Judge:
             evidence: list[str] = []
             missing: list[Text] = []
             late: list[Text] = []
+            unlinkable: list[tuple[str, str]] = []
             last: _dt.date | None = None
             for cm, link in reqs:
                 cands = [
@@ -468,6 +491,7 @@ def _follow_up(spec: RuleSpec, ob: FollowUp) -> Judge:
                 label = cm.label or spec.expect
                 if not cands:
                     missing.append(label)
+                    unlinkable.extend((a, b) for a, b in link if get_path(t.obj, (b,)) is None)
                     continue
                 ok = [d for d in cands if d.date <= due]
                 chosen = ok[0] if ok else cands[0]
@@ -482,13 +506,19 @@ def _follow_up(spec: RuleSpec, ob: FollowUp) -> Judge:
             when = (Msg("trước hoặc trong ngày {due}", "on or before {due}", due=due) if ob.before
                     else Msg("trong {n} ngày (đến {due})", "within {n} days (by {due})", n=days, due=due))
             if status == "pass":
-                msg = Msg("{p}đã có {what} {when}.", "{p}{what} done {when}.", p=lead, what=[cm.label or spec.expect for cm, _ in reqs], when=when)
+                msg = Msg("{p}đã có {what} {when}.", "{p}{what} done {when}.", p=lead, what=joined([cm.label or spec.expect for cm, _ in reqs]), when=when)
             elif status == "late":
-                msg = Msg("{p}có {what} nhưng sau hạn ({when}).", "{p}{what} done, but not {when}.", p=lead, what=late, when=when)
+                msg = Msg("{p}có {what} nhưng sau hạn: cần có {when}.", "{p}{what} done, but not {when}.", p=lead, what=joined(late), when=when)
             elif status == "fail":
-                msg = Msg("{p}chưa có {what}; cần có {when}, hạn đã qua.", "{p}no record of {what}; needed {when}, now overdue.", p=lead, what=missing, when=when)
+                msg = Msg("{p}chưa có {what}; cần có {when}, hạn đã qua.", "{p}no record of {what}; needed {when}, now overdue.", p=lead, what=joined(missing), when=when)
             else:
-                msg = Msg("{p}chưa có {what}; cần có {when}, chưa đến hạn.", "{p}no record yet of {what}; needed {when}, not due yet.", p=lead, what=missing, when=when)
+                msg = Msg("{p}chưa có {what}; cần có {when}, chưa đến hạn.", "{p}no record yet of {what}; needed {when}, not due yet.", p=lead, what=joined(missing), when=when)
+            for a, b in dict.fromkeys(unlinkable):
+                # e.g. a remediation plan without an id: nothing can ever name it, so say how to fix it.
+                note = Msg(" Lưu ý: {label} này không ghi {b} nên không hoạt động nào ghi tên được nó (trường {a}).",
+                           " Note: this {label} gives no {b}, so no activity can name it (field {a}).",
+                           label=trig.label, a=a, b=b)
+                msg = Msg("{m}{n}", "{m}{n}", m=msg, n=note, **msg.values)
             out.append(ctx.finding(status, msg, item=t.ref, due=due, evidence=evidence))
         if not out:
             msg = Msg("không có {label} nào đến ngày {as_of}, nên không có gì phải theo dõi.",
@@ -512,6 +542,9 @@ def _same(a: Any, b: Any) -> bool:
 def _each(spec: RuleSpec, ob: Each) -> Judge:
     over = compile_match(ob.over, f"{spec.id}.over")
     labels = ob.field_labels
+    # The items are named in messages by the label of their list field (``field_labels: {tasks:
+    # ...}``), so a secretary reads "nhiệm vụ thứ 2" rather than a JSON pointer.
+    noun = labels.get(ob.items or "", Text(vi="mục", en="item"))
 
     def judge(ctx: Context) -> list[Finding]:
         parents = over.select(ctx.facts, ctx.scope)
@@ -528,26 +561,43 @@ def _each(spec: RuleSpec, ob: Each) -> Judge:
                 children = [(f"{parent.pointer}/{ob.items}/{i}", c) for i, c in enumerate(seq)]
             owner = Msg("{what} {ref}", "{what} {ref}", what=over.label or spec.expect, ref=parent.ref)
             if not children:
-                msg = Msg("{o} không nêu mục nào ({items}).", "{o} lists no {items}.", o=owner, items=ob.items or "")
+                msg = Msg("{o} không nêu {noun} nào.", "{o} lists no {noun}.", o=owner, noun=noun)
                 out.append(ctx.finding("fail", msg, item=parent.ref, evidence=[parent.pointer]))
                 continue
             bad = 0
-            for pointer, child in children:
-                lacking = [f for f in ob.fields if get_path(child, tuple(f.split("."))) in (None, "", [])]
+            for k, (pointer, child) in enumerate(children, start=1):
+                lacking = [f for f in ob.fields if _blank(get_path(child, tuple(f.split("."))))]
                 if lacking:
                     bad += 1
                     names = [labels.get(f, Text(vi=f, en=f)) for f in lacking]
-                    msg = Msg("{o}, mục {ptr}: thiếu {names}.", "{o}, item {ptr}: missing {names}.",
-                              o=owner, ptr=pointer, names=names)
+                    if ob.items is None:
+                        msg = Msg("{o}: thiếu {names}.", "{o}: missing {names}.", o=owner, names=names)
+                    else:
+                        msg = Msg("{o}, {noun} thứ {k}: thiếu {names}.", "{o}, {noun} {k}: missing {names}.",
+                                  o=owner, noun=noun, k=k, names=names)
                     out.append(ctx.finding("fail", msg, item=pointer, evidence=[pointer]))
             if not bad:
                 names = [labels.get(f, Text(vi=f, en=f)) for f in ob.fields]
-                msg = Msg("{o}: cả {n} mục đều nêu đủ {names}.", "{o}: all {n} items give {names}.",
-                          o=owner, n=len(children), names=names)
+                n = len(children)
+                if ob.items is None:
+                    msg = Msg("{o}: nêu đủ {names}.", "{o}: gives {names}.", o=owner, names=names)
+                elif n == 1:
+                    msg = Msg("{o}: {noun} duy nhất nêu đủ {names}.", "{o}: its only {noun} gives {names}.",
+                              o=owner, noun=noun, names=names)
+                else:
+                    msg = Msg("{o}: cả {n} {noun} đều nêu đủ {names}.", "{o}: every {noun} ({n} in all) gives {names}.",
+                              o=owner, noun=noun, n=n, names=names)
                 out.append(ctx.finding("pass", msg, item=parent.ref, evidence=[parent.pointer]))
         return out
 
     return judge
+
+
+def _blank(value: Any) -> bool:
+    """A field left out, or given only as blanks ("  " names no one)."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or value == []
 
 
 KIND_COMPILERS: dict[str, Callable[[RuleSpec, Any], Judge]] = {
