@@ -2,16 +2,34 @@
 
 Built-in packs are ordinary entry points of the ``kl21rules`` distribution, found and loaded by the
 same code as a pack installed from anywhere else, and disabled the same way (``-p no:NAME``).
-Each step of loading a pack (import, registration, its rulesets, its Python rules) is isolated:
-a failure becomes a :class:`PackError` naming the pack, its distribution and version, and the
-other packs still load.
+Each step of loading a pack (import, registration, each hook, its rulesets, its Python rules) is
+isolated: a failure becomes a :class:`PackError` naming the pack, its distribution and version,
+and the other packs still load. What isolation covers:
+
+* an exception of any kind at import, including ``SystemExit`` (a pack that calls ``sys.exit``);
+* a hook implementation with a wrong signature (pluggy refuses it at registration), an
+  implementation of a hook that does not exist (``kl21rules_foo``: pluggy's ``check_pending``),
+  a hook that raises or returns the wrong shape (a single path instead of a list, ...);
+* ruleset files that are missing, are not YAML, break the rule model or hold a filter with an
+  unknown operator (the error names file, line and field);
+* a rule id another pack already owns: the first owner keeps it, and built-in packs are loaded
+  before any other, so an installed pack can never take over a built-in rule;
+* Python rules without metadata, activity types that are not activity models or clash, output
+  formats that would replace a built-in one;
+* anything a pack prints while it is imported or called goes to standard error, never into a
+  report written on standard output.
+
+A Python rule's judge is wrapped so that an exception of any kind inside it (``SystemExit``
+too), or a result that is not a list of findings, becomes an ``error`` finding naming the rule.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.metadata as md
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,10 +37,14 @@ from typing import Any
 import pluggy
 from pydantic import ValidationError
 
+from kl21rules.diagnostics import escape_pointer_token
+from kl21rules.findings import Finding
 from kl21rules.hookspecs import PROJECT, PackSpec
-from kl21rules.rules.engine import CompiledRule, Judge, compile_rule
-from kl21rules.rules.filters import FilterError
+from kl21rules.rules.engine import CompiledRule, Context, Judge, compile_rule
+from kl21rules.rules.filters import FilterError, compile_where
 from kl21rules.rules.model import RuleSpec, RulesetFile, Text
+
+BUILTIN_ORIGIN = "built-in"
 
 
 @dataclass(frozen=True)
@@ -57,12 +79,15 @@ class PackError:
     line: int | None = None
 
     def describe(self, lang: str = "vi") -> str:
+        """One line naming the pack, its origin and version, the stage, the problem and the place."""
         where = ""
         if self.file:
             where = f" [{self.file}{':' + str(self.line) if self.line else ''}]"
+        version = f" {self.version}" if self.version else ""
         if lang == "en":
-            return f"pack '{self.pack}' ({self.origin} {self.version}) failed at {self.stage}: {self.message}{where}"
-        return f"gói '{self.pack}' ({self.origin} {self.version}) lỗi khi {_STAGE_VI.get(self.stage, self.stage)}: {self.message}{where}"
+            return f"pack '{self.pack}' ({self.origin}{version}) failed at {self.stage}: {self.message}{where}"
+        return (f"gói '{self.pack}' ({self.origin}{version}) lỗi khi {_STAGE_VI.get(self.stage, self.stage)}: "
+                f"{self.message}{where}")
 
 
 _STAGE_VI = {
@@ -87,6 +112,11 @@ class Pack:
     activity_types: list[type] = field(default_factory=list)
     formats: dict[str, Callable[..., Any]] = field(default_factory=dict)
     ok: bool = True
+
+    def error(self, stage: str, message: str, file: str | None = None, line: int | None = None) -> PackError:
+        """A :class:`PackError` of this pack (and mark the pack as not loaded cleanly)."""
+        self.ok = False
+        return PackError(self.name, self.origin, self.version, stage, message, file, line)
 
 
 @dataclass
@@ -123,85 +153,179 @@ class Registry:
         return {p.name: p.version for p in sorted(self.packs, key=lambda p: p.name)}
 
 
+Candidate = tuple[str, Callable[[], Any], str, str]
+
+
 def _plugin_manager() -> pluggy.PluginManager:
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(PackSpec)
     return pm
 
 
-def discover() -> list[tuple[str, Callable[[], Any], str, str]]:
-    """Entry points of group ``kl21rules``: (name, loader, origin, version), sorted by name.
+def discover() -> list[Candidate]:
+    """Entry points of group ``kl21rules``: (name, loader, origin, version).
 
     ``origin`` is ``built-in`` for the packs of this distribution, else the distribution's name.
+    Built-in packs come first, then the others, each sorted by name: the first pack to declare a
+    rule id owns it, so an installed pack can never replace a built-in rule.
     """
     found = []
     for ep in md.entry_points(group=PROJECT):
         dist = ep.dist
         dist_name = dist.name if dist is not None else "?"
         version = dist.version if dist is not None else ""
-        origin = "built-in" if dist_name == PROJECT else dist_name
+        origin = BUILTIN_ORIGIN if dist_name == PROJECT else dist_name
         found.append((ep.name, ep.load, origin, version))
     # A distribution installed twice (editable and not) shows its entry points twice.
-    unique: dict[str, tuple[str, Callable[[], Any], str, str]] = {}
+    unique: dict[str, Candidate] = {}
     for item in found:
         unique.setdefault(item[0], item)
-    return sorted(unique.values(), key=lambda t: t[0])
+    return sorted(unique.values(), key=lambda t: (t[2] != BUILTIN_ORIGIN, t[0]))
+
+
+def _module_candidate(module: str) -> Candidate:
+    """A ``-p MODULE`` pack: origin ``-p``, version of the distribution holding it if any."""
+    version = ""
+    top = module.split(".")[0]
+    try:
+        dists = md.packages_distributions().get(top) or []
+        if dists:
+            version = md.version(dists[0])
+    except Exception:  # noqa: BLE001 - broken metadata of some other distribution: no version
+        version = ""
+    return (module, lambda: importlib.import_module(module), "-p", version)
+
+
+@contextlib.contextmanager
+def _pack_code() -> Iterator[None]:
+    """Run a pack's code: what it prints goes to standard error, never into a report on stdout."""
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
+
+
+def _describe_exc(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"SystemExit({exc.code!r}): the pack tried to end the program"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def load_registry(
     disabled: Iterable[str] = (),
     extra_modules: Iterable[str] = (),
-    entry_points: list[tuple[str, Callable[[], Any], str, str]] | None = None,
+    entry_points: list[Candidate] | None = None,
 ) -> Registry:
-    """Load every pack found (less ``disabled``) plus ``extra_modules`` (``-p MODULE``)."""
+    """Load every pack found (less ``disabled``) plus ``extra_modules`` (``-p MODULE``).
+
+    ``entry_points`` replaces discovery (tests give their own): (name, loader, origin, version).
+    Never raises for anything a pack does, except ``KeyboardInterrupt``.
+    """
     blocked = set(disabled)
     candidates = list(entry_points if entry_points is not None else discover())
-    for mod in extra_modules:
-        candidates.append((mod, lambda mod=mod: importlib.import_module(mod), "-p", ""))
+    candidates.extend(_module_candidate(mod) for mod in extra_modules if mod not in blocked)
     pm = _plugin_manager()
     packs: list[Pack] = []
     errors: list[PackError] = []
     owners: dict[str, str] = {}
+    plugin_packs: list[tuple[Any, Pack]] = []
     for name, load, origin, version in candidates:
         if name in blocked:
             continue
         pack = Pack(name, origin, version)
         try:
-            plugin = load()
+            with _pack_code():
+                plugin = load()
+        except KeyboardInterrupt:
+            raise
         except BaseException as exc:  # noqa: BLE001 - a broken pack must not stop the others
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            errors.append(PackError(name, origin, version, "import", f"{type(exc).__name__}: {exc}"))
+            errors.append(pack.error("import", _describe_exc(exc)))
             continue
         try:
             pm.register(plugin, name=name)
-        except Exception as exc:
-            errors.append(PackError(name, origin, version, "register", f"{type(exc).__name__}: {exc}"))
+        except Exception as exc:  # noqa: BLE001 - pluggy refuses a bad hookimpl, a name used twice, ...
+            errors.append(pack.error("register", f"{type(exc).__name__}: {exc}"))
             continue
-        _collect(pm, plugin, pack, errors, owners, blocked)
+        plugin_packs.append((plugin, pack))
+        try:
+            _collect(pm, plugin, pack, errors, owners, blocked)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - whatever a pack's data does to us
+            errors.append(pack.error("register", _describe_exc(exc)))
+            pack.rules = []
         if pack.name in blocked:
             continue
+        clash = next((p for p in packs if p.name == pack.name), None)
+        if clash is not None:
+            errors.append(pack.error("register", f"pack name '{pack.name}' is already used by {clash.origin} "
+                                                 f"(entry point '{name}'); its rules are not loaded"))
+            for rule in pack.rules:
+                owners.pop(rule.id, None)
+            continue
         packs.append(pack)
-    try:
-        pm.check_pending()
-    except Exception as exc:  # an implementation of a hook that does not exist
-        errors.append(PackError("?", "?", "", "register", str(exc)))
+    errors.extend(_unknown_hooks(pm, plugin_packs))
     packs.sort(key=lambda p: p.name)
     return Registry(packs, errors)
 
 
+def _unknown_hooks(pm: pluggy.PluginManager, plugin_packs: list[tuple[Any, Pack]]) -> list[PackError]:
+    """Implementations of hooks that do not exist (``kl21rules_foo``), each naming its pack.
+
+    pluggy's ``check_pending`` stops at the first; the plugin it names is unregistered (its
+    contribution is already collected) and the check repeats, so every such pack is reported.
+    """
+    out: list[PackError] = []
+    for _ in range(len(plugin_packs) + 1):
+        try:
+            pm.check_pending()
+            return out
+        except pluggy.PluginValidationError as exc:
+            pack = next((p for pl, p in plugin_packs if pl is exc.plugin), None)
+            if pack is None:
+                out.append(PackError("?", "?", "", "register", str(exc)))
+                return out
+            out.append(pack.error("register", f"{exc} (hooks are named kl21rules_*, see kl21rules.hookspecs)"))
+            pm.unregister(exc.plugin)
+    return out
+
+
+# --------------------------------------------------------------------------- hooks
+
+
 def _call(pm: pluggy.PluginManager, plugin: Any, hook: str, pack: Pack, errors: list[PackError]) -> Any:
+    """Call one hook of one pack; an exception becomes a :class:`PackError` and ``None``."""
     caller = getattr(pm.hook, hook)
     for impl in caller.get_hookimpls():
         if impl.plugin is plugin:
             try:
-                return impl.function()
-            except Exception as exc:
-                errors.append(PackError(pack.name, pack.origin, pack.version, "hook",
-                                        f"{hook}: {type(exc).__name__}: {exc}"))
-                pack.ok = False
+                with _pack_code():
+                    return impl.function()
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - SystemExit from a pack included
+                errors.append(pack.error("hook", f"{hook}: {_describe_exc(exc)}"))
                 return None
     return None
+
+
+def _listed(value: Any, hook: str, item: Callable[[Any], bool], what: str, pack: Pack,
+            errors: list[PackError]) -> list[Any]:
+    """A hook's list result, with every item of the wrong kind reported and left out."""
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        errors.append(pack.error("hook", f"{hook} must return a list of {what}, not {type(value).__name__}"))
+        return []
+    out = []
+    for i, v in enumerate(value):
+        if item(v):
+            out.append(v)
+        else:
+            errors.append(pack.error("hook", f"{hook}: item {i} is a {type(v).__name__}, not {what}"))
+    return out
+
+
+def _is_path(v: Any) -> bool:
+    return isinstance(v, (str, Path))
 
 
 def _collect(
@@ -213,38 +337,126 @@ def _collect(
     blocked: set[str],
 ) -> None:
     info = _call(pm, plugin, "kl21rules_pack", pack, errors)
-    if isinstance(info, PackInfo):
-        if info.name != pack.name and info.name in blocked:
+    if info is not None and not isinstance(info, PackInfo):
+        errors.append(pack.error("hook", f"kl21rules_pack must return a PackInfo, not {type(info).__name__}"))
+    elif isinstance(info, PackInfo):
+        if not isinstance(info.name, str) or not info.name:
+            errors.append(pack.error("hook", "kl21rules_pack: the pack's name must be a non-empty string"))
+        elif info.name != pack.name and info.name in blocked:
             pack.name = info.name
             return
-        pack.name = info.name or pack.name
-        pack.title = info.title
-        pack.version = info.version or pack.version
-    python_rules: list[PythonRule] = list(_call(pm, plugin, "kl21rules_rules", pack, errors) or [])
-    judges = {r.id: r for r in python_rules}
+        else:
+            pack.name = info.name
+        if isinstance(info.title, Text):
+            pack.title = info.title
+        pack.version = str(info.version or pack.version)
+    python_rules = _listed(_call(pm, plugin, "kl21rules_rules", pack, errors), "kl21rules_rules",
+                           lambda v: isinstance(v, PythonRule) and callable(v.judge), "PythonRule", pack, errors)
+    judges: dict[str, PythonRule] = {}
+    for r in python_rules:
+        if r.id in judges:
+            errors.append(pack.error("rule", f"Python rule {r.id} is given twice"))
+            continue
+        judges[r.id] = r
     specs: list[tuple[RuleSpec, str]] = []
-    for path in _call(pm, plugin, "kl21rules_rulesets", pack, errors) or []:
+    paths = _listed(_call(pm, plugin, "kl21rules_rulesets", pack, errors), "kl21rules_rulesets",
+                    _is_path, "paths", pack, errors)
+    for path in paths:
         specs.extend(load_ruleset(Path(path), pack, errors))
     for r in python_rules:
         if r.spec is not None:
-            specs.append((r.spec, f"{getattr(plugin, '__name__', pack.name)}:{r.id}"))
+            spec = r.spec if r.spec.pack == pack.name else r.spec.model_copy(update={"pack": pack.name})
+            specs.append((spec, f"{getattr(plugin, '__name__', pack.name)}:{r.id}"))
+    used: set[str] = set()
     for spec, source in specs:
         owner = owners.get(spec.id)
         if owner is not None:
-            errors.append(PackError(pack.name, pack.origin, pack.version, "rule",
-                                    f"rule id {spec.id} is already owned by pack '{owner}'", file=source))
+            errors.append(pack.error("rule", f"rule id {spec.id} is already owned by pack '{owner}'", file=source))
+            continue
+        python = judges.get(spec.id)
+        if python is not None and spec.obligation.kind != "python":
+            errors.append(pack.error("rule", f"{spec.id}: a Python judge is given but the rule's kind is "
+                                             f"'{spec.obligation.kind}', not 'python'", file=source))
             continue
         try:
-            judge = judges[spec.id].judge if spec.id in judges else None
+            judge = _guarded(spec.id, python.judge) if python is not None else None
             compiled = compile_rule(spec, judge, source)
-        except (ValueError, FilterError) as exc:
-            errors.append(PackError(pack.name, pack.origin, pack.version, "rule", f"{spec.id}: {exc}", file=source))
+        except Exception as exc:  # noqa: BLE001 - FilterError, ValueError, or a pack's odd data
+            errors.append(pack.error("rule", f"{spec.id}: {exc}", file=source))
             continue
+        used.add(spec.id)
         owners[spec.id] = pack.name
         pack.rules.append(compiled)
-    pack.case_files = [Path(p) for p in (_call(pm, plugin, "kl21rules_rule_cases", pack, errors) or [])]
-    pack.activity_types = list(_call(pm, plugin, "kl21rules_activity_types", pack, errors) or [])
-    pack.formats = dict(_call(pm, plugin, "kl21rules_formats", pack, errors) or {})
+    for rule_id in sorted(set(judges) - used - {s.id for s, _ in specs}):
+        errors.append(pack.error("rule", f"Python rule {rule_id} has no metadata: give PythonRule.spec or a "
+                                         f"ruleset rule {rule_id} with obligation kind 'python'"))
+    pack.case_files = [Path(p) for p in _listed(_call(pm, plugin, "kl21rules_rule_cases", pack, errors),
+                                                 "kl21rules_rule_cases", _is_path, "paths", pack, errors)]
+    pack.activity_types = _activity_types(_call(pm, plugin, "kl21rules_activity_types", pack, errors), pack, errors)
+    pack.formats = _formats(_call(pm, plugin, "kl21rules_formats", pack, errors), pack, errors)
+
+
+def _guarded(rule_id: str, judge: Judge) -> Judge:
+    """A pack's judge that cannot end the program, print into the report, or return garbage."""
+
+    def guarded(ctx: Context) -> list[Finding]:
+        try:
+            with _pack_code():
+                result = judge(ctx)
+        except (Exception, KeyboardInterrupt):
+            raise  # the engine turns it into an error finding with the place it was raised
+        except BaseException as exc:  # SystemExit, GeneratorExit: not the rule's to decide
+            raise RuntimeError(f"{rule_id}: {_describe_exc(exc)}") from exc
+        if not isinstance(result, list) or not all(isinstance(f, Finding) for f in result):
+            raise TypeError(f"{rule_id}: the judge must return a list of Finding (made by ctx.finding), "
+                            f"not {type(result).__name__}")
+        return result
+
+    guarded.__wrapped__ = judge  # type: ignore[attr-defined]
+    guarded.__doc__ = judge.__doc__
+    return guarded
+
+
+def _activity_types(value: Any, pack: Pack, errors: list[PackError]) -> list[type]:
+    from kl21rules.submission import BUILTIN_ACTIVITY_TYPES, Activity, activity_type_name
+
+    taken = {activity_type_name(t) for t in BUILTIN_ACTIVITY_TYPES}
+    out: list[type] = []
+    for t in _listed(value, "kl21rules_activity_types", lambda v: isinstance(v, type) and issubclass(v, Activity),
+                     "Activity subclasses", pack, errors):
+        try:
+            name = activity_type_name(t)
+        except Exception as exc:  # noqa: BLE001 - a model whose type tag is not one Literal string
+            errors.append(pack.error("hook", f"kl21rules_activity_types: {exc}"))
+            continue
+        if name in taken:
+            errors.append(pack.error("hook", f"kl21rules_activity_types: activity type '{name}' already exists"))
+            continue
+        taken.add(name)
+        out.append(t)
+    return out
+
+
+def _formats(value: Any, pack: Pack, errors: list[PackError]) -> dict[str, Callable[..., Any]]:
+    from kl21rules.output import BUILTIN
+
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        errors.append(pack.error("hook", f"kl21rules_formats must return a dict, not {type(value).__name__}"))
+        return {}
+    out = {}
+    for name, render in value.items():
+        if not isinstance(name, str) or not callable(render):
+            errors.append(pack.error("hook", f"kl21rules_formats: {name!r} must map a name to a function"))
+        elif name in BUILTIN:
+            errors.append(pack.error("hook", f"kl21rules_formats: '{name}' is a built-in format and cannot be replaced"))
+        else:
+            out[name] = render
+    return out
+
+
+# --------------------------------------------------------------------------- ruleset files
 
 
 def load_ruleset(path: Path, pack: Pack, errors: list[PackError]) -> list[tuple[RuleSpec, str]]:
@@ -253,12 +465,12 @@ def load_ruleset(path: Path, pack: Pack, errors: list[PackError]) -> list[tuple[
     from kl21rules.validate import _pointer_for
 
     def fail(message: str, line: int | None = None) -> None:
-        errors.append(PackError(pack.name, pack.origin, pack.version, "ruleset", message, str(path), line))
+        errors.append(pack.error("ruleset", message, str(path), line))
 
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        fail(f"cannot read: {exc.strerror}")
+        fail(f"cannot read: {exc.strerror or exc}")
         return []
     document, problems = load_bytes(raw, "yaml")
     if document is None:
@@ -276,15 +488,67 @@ def load_ruleset(path: Path, pack: Pack, errors: list[PackError]) -> list[tuple[
         fail(f"ruleset says pack '{ruleset.pack}' but is loaded by pack '{pack.name}'", document.line_of("/pack"))
     out = []
     for i, raw_rule in enumerate(ruleset.rules):
-        data = {**raw_rule, "pack": pack.name} if isinstance(raw_rule, dict) else raw_rule
+        rid = raw_rule.get("id", f"#{i}")
+        data = {**raw_rule, "pack": pack.name}
         try:
             spec = RuleSpec.model_validate(data)
         except ValidationError as exc:
             for e in exc.errors(include_url=False):
                 pointer = f"/rules/{i}" + _pointer_for(raw_rule, e["loc"])
-                rid = raw_rule.get("id", f"#{i}") if isinstance(raw_rule, dict) else f"#{i}"
                 fail(f"rule {rid}, {pointer}: {e['msg']}", document.line_of(pointer))
+            continue
+        bad = _filter_problems_in(raw_rule, f"/rules/{i}")
+        for pointer, message in bad:
+            fail(f"rule {rid}, {pointer}: {message}", document.line_of(pointer))
+        if bad:
             continue
         line = document.line_of(f"/rules/{i}")
         out.append((spec, f"{path}:{line}" if line else str(path)))
+    return out
+
+
+def _filter_problems_in(node: Any, pointer: str) -> list[tuple[str, str]]:
+    """Every filter of a rule as written (``where``, ``applies_to.unit``), checked key by key so
+    that an error points at the field and operator at fault (not only at the rule)."""
+    out: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{pointer}/{escape_pointer_token(key)}"
+            if key == "where" or (key == "unit" and pointer.endswith("/applies_to")):
+                out.extend(_filter_problems(value, here))
+            else:
+                out.extend(_filter_problems_in(value, here))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out.extend(_filter_problems_in(value, f"{pointer}/{i}"))
+    return out
+
+
+def _filter_problems(where: Any, pointer: str) -> list[tuple[str, str]]:
+    if where is None:
+        return []
+    if not isinstance(where, dict):
+        return [(pointer, "a filter is a mapping of field to condition")]
+    out: list[tuple[str, str]] = []
+    for key, cond in where.items():
+        here = f"{pointer}/{escape_pointer_token(key)}"
+        if key in ("any", "all"):
+            if not isinstance(cond, list) or not cond:
+                out.append((here, f"'{key}' needs a non-empty list of filters"))
+                continue
+            for i, sub in enumerate(cond):
+                out.extend(_filter_problems(sub, f"{here}/{i}"))
+        elif key == "not":
+            out.extend(_filter_problems(cond, here))
+        elif isinstance(cond, dict) and cond:
+            for op, arg in cond.items():
+                try:
+                    compile_where({key: {op: arg}}, key)
+                except FilterError as exc:
+                    out.append((f"{here}/{escape_pointer_token(op)}", str(exc)))
+        else:
+            try:
+                compile_where({key: cond}, key)
+            except FilterError as exc:
+                out.append((here, str(exc)))
     return out
