@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,14 +63,22 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
         own = folder / "kl21rules.toml"
         if own.is_file():
             data = _read(own)
-            return own, data.get("tool", {}).get("kl21rules", data)
+            # kl21rules.toml holds the keys at the top, or under [tool.kl21rules] like pyproject.toml.
+            return own, _tool_section(data, default=data)
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
-            data = _read(pyproject)
-            section = data.get("tool", {}).get("kl21rules")
+            section = _tool_section(_read(pyproject))
             if section is not None:
                 return pyproject, section
     return None
+
+
+def _tool_section(data: dict[str, Any], default: Any = None) -> Any:
+    """``[tool.kl21rules]`` of a TOML document, or ``default`` when it has none."""
+    tool = data.get("tool")
+    if isinstance(tool, dict) and "kl21rules" in tool:
+        return tool["kl21rules"]
+    return default
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -84,11 +93,12 @@ def _read(path: Path) -> dict[str, Any]:
                           f"Configuration '{path}' is not valid TOML: {exc}.") from None
 
 
-def _suggest(key: str, choices: tuple[str, ...]) -> tuple[str, str]:
+def _suggest(key: str, choices: tuple[str, ...], what: tuple[str, str] = ("khóa", "keys")) -> tuple[str, str]:
+    """A "did you mean" hint, else the list of what is valid."""
     near = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)
     if near:
         return f" Có phải là '{near[0]}'?", f" Did you mean '{near[0]}'?"
-    return f" Các khóa hợp lệ: {', '.join(choices)}.", f" Valid keys: {', '.join(choices)}."
+    return f" Các {what[0]} hợp lệ: {', '.join(choices)}.", f" Valid {what[1]}: {', '.join(choices)}."
 
 
 def load_config(explicit: Path | None, cwd: Path) -> Config:
@@ -98,19 +108,30 @@ def load_config(explicit: Path | None, cwd: Path) -> Config:
             raise ConfigError(f"Không tìm thấy tệp cấu hình '{explicit}'.", f"Configuration file '{explicit}' not found.")
         data = _read(explicit)
         if explicit.name == "pyproject.toml" or "tool" in data:
-            data = data.get("tool", {}).get("kl21rules", {})
+            section = _tool_section(data)
+            if not isinstance(section, dict):
+                # Named on purpose, so an empty result would hide a mistake.
+                raise ConfigError(f"'{explicit}' không có bảng [tool.kl21rules].",
+                                  f"'{explicit}' has no [tool.kl21rules] table.")
+            data = section
         return parse_config(data, explicit)
-    found = find_config(cwd.resolve())
+    here = cwd.resolve()
+    found = find_config(here)
     if found is None:
         return Config()
-    return parse_config(found[1], found[0])
+    path = found[0]
+    # Messages name the file as the user would: relative to where they are, when it is below.
+    shown = path.relative_to(here) if path.is_relative_to(here) else path
+    return parse_config(found[1], shown)
 
 
 def parse_config(data: dict[str, Any], path: Path | None) -> Config:
     """Check a ``[tool.kl21rules]`` table and build a :class:`Config`."""
     where = str(path) if path else "config"
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: [tool.kl21rules] phải là một bảng.", f"{where}: [tool.kl21rules] must be a table.")
     cfg = Config(path=path)
-    for key, value in data.items():
+    for key in data:
         if key not in KEYS:
             vi_hint, en_hint = _suggest(key, KEYS)
             raise ConfigError(f"{where}: khóa '{key}' không có.{vi_hint}", f"{where}: unknown key '{key}'.{en_hint}")
@@ -135,6 +156,61 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
         raise ConfigError(f"{where}: 'waivers' phải là danh sách [[waivers]].", f"{where}: 'waivers' must be an array of tables.")
     cfg.waivers = [parse_waiver(w, f"{where} waivers[{i}]") for i, w in enumerate(waivers)]
     return cfg
+
+
+def check_against_rules(cfg: Config, rules: Sequence[Any], packs: Iterable[str]) -> None:
+    """Check what the configuration says about rules against the rules that are loaded:
+    ``[rules."ID"]`` must name a rule and only its parameters (with values of the default's
+    type); ``select``/``ignore`` must each match a rule id, an id prefix or a pack name.
+    Raise :class:`ConfigError` (exit code 2) naming what is valid."""
+    where = str(cfg.path) if cfg.path else "config"
+    by_id = {r.id: r for r in rules}
+    for rule_id, params in cfg.rule_params.items():
+        rule = by_id.get(rule_id)
+        if rule is None:
+            vi_hint, en_hint = _suggest(rule_id, tuple(sorted(by_id)), what=("quy tắc", "rules"))
+            raise ConfigError(f"{where}: [rules.\"{rule_id}\"]: quy tắc không có.{vi_hint}",
+                              f"{where}: [rules.\"{rule_id}\"]: unknown rule.{en_hint}")
+        declared = rule.spec.params
+        for name, value in params.items():
+            if name not in declared:
+                valid = ", ".join(sorted(declared)) or "—"
+                raise ConfigError(
+                    f"{where}: quy tắc {rule_id} không có tham số '{name}'; tham số hợp lệ: {valid}.",
+                    f"{where}: rule {rule_id} has no parameter '{name}'; valid parameters: {valid}.")
+            default = declared[name].default
+            if not _same_kind(value, default):
+                kind = type(default).__name__
+                raise ConfigError(
+                    f"{where}: tham số '{name}' của {rule_id} phải có kiểu {kind} (như mặc định {default!r}), không phải {value!r}.",
+                    f"{where}: parameter '{name}' of {rule_id} must be a {kind} (like its default {default!r}), not {value!r}.")
+    check_selectors(cfg.select, "select", rules, packs, where)
+    check_selectors(cfg.ignore, "ignore", rules, packs, where)
+
+
+def check_selectors(tokens: Iterable[str], key: str, rules: Sequence[Any], packs: Iterable[str], where: str) -> None:
+    """Each token of ``--select``/``--ignore`` (or the keys) must match some rule or pack."""
+    ids = sorted(r.id for r in rules)
+    names = set(packs)
+    for token in tokens:
+        if token in names or any(i.startswith(token) for i in ids):
+            continue
+        vi_hint, en_hint = _suggest(token, tuple(ids) + tuple(sorted(names)), what=("quy tắc, gói", "rules, packs"))
+        raise ConfigError(f"{where}: {key}: '{token}' không khớp quy tắc hay gói nào.{vi_hint}",
+                          f"{where}: {key}: '{token}' matches no rule or pack.{en_hint}")
+
+
+def _same_kind(value: Any, default: Any) -> bool:
+    """Whether a configured value has the type of the parameter's default (bool is not a number)."""
+    if default is None:
+        return True
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, int):
+        return isinstance(value, int)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
 
 
 def _choice(value: Any, options: tuple[str, ...], key: str, where: str) -> str:

@@ -1,30 +1,53 @@
 """Output formats: each renders the one :class:`~kl21rules.report.Report` model.
 
-Renderers are looked up by name; packs may add formats (hook ``kl21rules_formats``).
+Renderers are looked up by name; packs may add formats (hook ``kl21rules_formats``, a function
+``render(report, lang) -> str`` given the report with its files in a list). The built-in formats
+live in their own modules, imported only when asked for, so start-up stays small; each has
+``stream(report, lang, **options)`` yielding the text piece by piece while it goes through
+``report.files`` once (a batch of any size is never held in memory), and ``render`` returning it
+whole.
+
+Options a built-in renderer understands (others are ignored): ``color`` (text: ANSI colours),
+``width`` (text: terminal width), ``fail_on`` (the ``--fail-on`` level: junit, github, sarif and
+markdown show which fails make the exit code 1).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from kl21rules.report import Report
 
-Renderer = Callable[[Report, str], str]
+Renderer = Callable[..., str]
+Streamer = Callable[..., Iterator[str]]
+
+#: name -> module of each built-in format.
+BUILTIN: dict[str, str] = {
+    "text": "kl21rules.output.text",
+    "json": "kl21rules.output.jsonfmt",
+    "junit": "kl21rules.output.junit",
+    "sarif": "kl21rules.output.sarif",
+    "markdown": "kl21rules.output.markdown",
+    "github": "kl21rules.output.github",
+}
+#: formats that place findings at a line of the file, so the check must keep lines.
+NEEDS_LINES = frozenset({"junit", "sarif", "github"})
 
 
 def builtin_formats() -> dict[str, Renderer]:
-    """The built-in formats, imported lazily so start-up stays small."""
+    """The built-in formats as ``render(report, lang, **options) -> str``, imported lazily."""
 
-    def lazy(module: str, name: str) -> Renderer:
-        def render(report: Report, lang: str, **kw: Any) -> str:
-            import importlib
-
-            return getattr(importlib.import_module(module), name)(report, lang, **kw)
+    def lazy(module: str) -> Renderer:
+        def render(report: Report, lang: str = "vi", **kw: Any) -> str:
+            return importlib.import_module(module).render(report, lang, **kw)
 
         return render
 
-    return {
-        "text": lazy("kl21rules.output.text", "render"),
-        "json": lazy("kl21rules.output.jsonfmt", "render"),
-    }
+    return {name: lazy(module) for name, module in BUILTIN.items()}
+
+
+def builtin_streamer(name: str) -> Streamer:
+    """The ``stream`` function of a built-in format."""
+    return importlib.import_module(BUILTIN[name]).stream

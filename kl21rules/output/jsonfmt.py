@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from kl21rules.diagnostics import InputError
@@ -53,7 +54,8 @@ def file_dict(f: FileReport, lang: str) -> dict[str, Any]:
 
 
 def report_dict(report: Report, lang: str) -> dict[str, Any]:
-    """The whole report as plain data (the JSON report, before serialisation)."""
+    """The whole report as plain data (the JSON report, before serialisation); reads a streamed
+    report's files, so call it once."""
     return {
         "schema": REPORT_SCHEMA,
         "tool": {"name": "kl21rules", "version": report.version, "packs": report.packs},
@@ -66,4 +68,33 @@ def report_dict(report: Report, lang: str) -> dict[str, Any]:
 
 def render(report: Report, lang: str = "vi", **_: Any) -> str:
     """Serialise deterministically: fixed key order, UTF-8 text kept as is, newline at the end."""
-    return json.dumps(report_dict(report, lang), ensure_ascii=False, indent=2) + "\n"
+    return "".join(stream(report, lang))
+
+
+def stream(report: Report, lang: str = "vi", **_: Any) -> Iterator[str]:
+    """The same bytes as ``json.dumps(report_dict(report), indent=2)``, written one file at a time.
+
+    A JSON string never holds a raw newline, so indenting a file's own dump line by line gives
+    exactly what the whole dump would (a test holds this).
+    """
+    head = {
+        "schema": REPORT_SCHEMA,
+        "tool": {"name": "kl21rules", "version": report.version, "packs": report.packs},
+        "as_of": report.as_of.isoformat() if report.as_of else None,
+    }
+    text = json.dumps(head, ensure_ascii=False, indent=2)
+    yield text[: text.rfind("\n")] + ",\n"  # the head's members, without its closing brace
+    first = True
+    for f in report.iter_files():
+        body = json.dumps(file_dict(f, lang), ensure_ascii=False, indent=2)
+        yield ('  "files": [\n' if first else ",\n") + _indent(body, 4)
+        first = False
+    yield '  "files": []' if first else "\n  ]"
+    problems = json.dumps([notice_dict(p, lang) for p in report.problems], ensure_ascii=False, indent=2)
+    summary = json.dumps(report.summary(), ensure_ascii=False, indent=2)
+    yield ",\n  \"problems\": " + _indent(problems, 2)[2:] + ",\n  \"summary\": " + _indent(summary, 2)[2:] + "\n}\n"
+
+
+def _indent(text: str, n: int) -> str:
+    pad = " " * n
+    return "\n".join(pad + line for line in text.split("\n"))

@@ -1,64 +1,198 @@
-"""The text report: one block per file, failures first, in the user's language."""
+"""The text report, for people: one block per unit, grouped by status with failures first.
+
+On a terminal (``color=True``) each unit is a table drawn by rich, statuses in colour; piped or
+written to a file it is plain text, one finding a line (easy to ``grep``), with no escape codes.
+Rules not applicable for the same reason share one line. A run of several files ends with a
+summary across files: statuses per rule, then the totals.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kl21rules.report import Report
+from kl21rules.output._common import (
+    SEVERITY_LABEL,
+    STATUS_LABEL,
+    STATUS_ORDER,
+    WORDS,
+    by_status,
+    collapse_not_applicable,
+    counts_line,
+    lang_of,
+    unit_head,
+    waived_note,
+    where,
+)
+from kl21rules.report import FileReport, Report, Tally
 
-STATUS_ORDER = ("error", "fail", "late", "pending", "pass", "not_applicable")
-STATUS_LABEL = {
-    "vi": {"pass": "đạt", "late": "trễ hạn", "fail": "không đạt", "pending": "chưa đến hạn",
-           "not_applicable": "không áp dụng", "error": "lỗi quy tắc"},
-    "en": {"pass": "pass", "late": "late", "fail": "fail", "pending": "pending",
-           "not_applicable": "n/a", "error": "error"},
-}
-WORDS = {
-    "vi": {"unit": "Đơn vị", "as_of": "ngày xét", "errors": "Lỗi dữ liệu đầu vào", "line": "dòng",
-           "total": "Tổng cộng", "files": "tệp", "waived": "miễn trừ", "problems": "Vấn đề"},
-    "en": {"unit": "Unit", "as_of": "as of", "errors": "Input errors", "line": "line",
-           "total": "Total", "files": "files", "waived": "waived", "problems": "Problems"},
-}
+STATUS_STYLE = {"error": "bold magenta", "fail": "bold red", "late": "yellow", "pending": "cyan",
+                "pass": "green", "not_applicable": "dim"}
 
 
-def render(report: Report, lang: str = "vi", **_: Any) -> str:
-    """Plain text, readable on a terminal or in a log."""
-    w = WORDS["en" if lang == "en" else "vi"]
-    labels = STATUS_LABEL["en" if lang == "en" else "vi"]
+def want_color(isatty: bool, env: Mapping[str, str]) -> bool:
+    """Colours only on a terminal, and never when ``NO_COLOR`` is set to anything (no-color.org)."""
+    return isatty and not env.get("NO_COLOR") and env.get("TERM") != "dumb"
+
+
+def render(report: Report, lang: str = "vi", **kw: Any) -> str:
+    """The whole text report."""
+    return "".join(stream(report, lang, **kw))
+
+
+def stream(report: Report, lang: str = "vi", *, color: bool = False, width: int | None = None, **_: Any) -> Iterator[str]:
+    """The text report piece by piece (one unit at a time)."""
+    lang = lang_of(lang)
+    if color:
+        painter = _Rich(lang, width)
+        for f in report.iter_files():
+            yield painter.file(f)
+        yield painter.tail(report)
+        return
+    for f in report.iter_files():
+        yield "\n".join(_plain_file(f, lang)) + "\n\n"
+    yield "\n".join(_plain_tail(report, lang)) + "\n"
+
+
+def _plain_file(f: FileReport, lang: str) -> list[str]:
+    w, labels, sev = WORDS[lang], STATUS_LABEL[lang], SEVERITY_LABEL[lang]
+    lines = [unit_head(f, lang)]
+    if f.errors:
+        lines.append(f"  {w['errors']}:")
+        for e in f.errors:
+            at = e.pointer or "/"
+            if e.line:
+                at += f" ({w['line']} {e.line})"
+            lines.append(f"    {at}: {e.message(lang)}")
+    for status, group in by_status(f.findings):
+        if status == "not_applicable":
+            for ids, vi, en in collapse_not_applicable(group):
+                lines.append(f"  {labels[status]:<14} {', '.join(ids)}: {en if lang == 'en' else vi}")
+            continue
+        for x in group:
+            at = where(x)
+            note = waived_note(x, lang)
+            lines.append(f"  {labels[status]:<14} {x.rule:<9}{sev[x.severity]:<10}"
+                         f"{at + '  ' if at else ''}{x.message(lang)}{'  [' + note + ']' if note else ''}")
+    for n in f.notices:
+        lines.append(f"  · {n.message(lang)}")
+    counts = counts_line(f.summary(), lang)
+    if counts:
+        lines.append(f"  = {counts}")
+    return lines
+
+
+def _totals(tally: Tally, lang: str) -> str:
+    w = WORDS[lang]
+    s = tally.summary()
+    counts = counts_line(s, lang)
+    return (f"{w['total']}: {s['files']} {w['files']}, {s['units']} {w['units']}, "
+            f"{s['input_errors']} {w['input_errors']}" + (f"; {counts}" if counts else ""))
+
+
+def _plain_tail(report: Report, lang: str) -> list[str]:
+    w, labels = WORDS[lang], STATUS_LABEL[lang]
+    tally = report.tally()
     lines: list[str] = []
-    for f in report.files:
-        unit = f.unit or {}
-        head = f"{f.path}"
-        if unit:
-            head += f" — {w['unit']}: {unit.get('name')} ({unit.get('id')})"
-        if f.as_of:
-            head += f", {w['as_of']} {f.as_of.isoformat()}"
-        lines.append(head)
-        if f.errors:
-            lines.append(f"  {w['errors']}:")
-            for e in f.errors:
-                where = e.pointer or "/"
-                if e.line:
-                    where += f" ({w['line']} {e.line})"
-                lines.append(f"    [{e.code}] {where}: {e.message(lang)}")
-        order = {s: i for i, s in enumerate(STATUS_ORDER)}
-        for finding in sorted(f.findings, key=lambda x: (order[x.status], x.sort_key())):
-            tag = labels[finding.status]
-            where = " ".join(p for p in (finding.period, finding.item) if p)
-            waived = f" [{w['waived']}: {finding.waived.reason}]" if finding.waived else ""
-            lines.append(f"  {tag:<14} {finding.rule:<9} {finding.severity:<7} {where + ' ' if where else ''}{finding.message(lang)}{waived}")
-        for n in f.notices:
-            lines.append(f"  · {n.message(lang)}")
-        counts = ", ".join(f"{labels[s]} {c}" for s, c in f.summary().items() if c)
-        if counts:
-            lines.append(f"  = {counts}")
+    if tally.files > 1 and tally.per_rule:
+        lines.append(f"{w['by_rule']}:")
+        heads = [labels[s] for s in STATUS_ORDER]
+        width = max(len(h) for h in heads) + 2
+        lines.append(f"  {w['rule']:<9}" + "".join(f"{h:>{width}}" for h in heads))
+        for rule_id in sorted(tally.per_rule):
+            row = tally.per_rule[rule_id]
+            lines.append(f"  {rule_id:<9}" + "".join(f"{row[s]:>{width}}" for s in STATUS_ORDER))
         lines.append("")
     if report.problems:
         lines.append(f"{w['problems']}:")
         for p in report.problems:
             lines.append(f"  ! {p.message(lang)}")
         lines.append("")
-    s = report.summary()
-    counts = ", ".join(f"{labels[k]} {s[k]}" for k in STATUS_ORDER if s[k])
-    lines.append(f"{w['total']}: {s['files']} {w['files']}, {s['input_errors']} {w['errors'].lower()}; {counts}")
-    return "\n".join(lines) + "\n"
+    lines.append(_totals(tally, lang))
+    return lines
+
+
+class _Rich:
+    """Draws units and the summary with rich, into strings (rich is imported only here)."""
+
+    def __init__(self, lang: str, width: int | None) -> None:
+        import shutil
+
+        self.lang = lang
+        self.width = width or shutil.get_terminal_size((100, 24)).columns
+
+    def _console(self) -> Any:
+        import io
+
+        from rich.console import Console
+
+        return Console(file=io.StringIO(), force_terminal=True, color_system="standard",
+                       width=self.width, highlight=False, emoji=False, markup=False)
+
+    @staticmethod
+    def _text(console: Any) -> str:
+        return console.file.getvalue()
+
+    def file(self, f: FileReport) -> str:
+        from rich.table import Table
+        from rich.text import Text
+
+        lang = self.lang
+        w, labels, sev = WORDS[lang], STATUS_LABEL[lang], SEVERITY_LABEL[lang]
+        console = self._console()
+        console.print(Text(unit_head(f, lang), style="bold"))
+        for e in f.errors:
+            at = (e.pointer or "/") + (f" ({w['line']} {e.line})" if e.line else "")
+            console.print(Text.assemble(("  ✗ ", "bold red"), (at, "bold"), f": {e.message(lang)}"))
+        if f.findings:
+            table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
+            table.add_column(w["status"], no_wrap=True)
+            table.add_column(w["rule"], no_wrap=True)
+            table.add_column(w["severity"], no_wrap=True)
+            table.add_column(w["where"], max_width=22)
+            table.add_column(w["message"], ratio=1, min_width=30)
+            groups = by_status(f.findings)
+            for i, (status, group) in enumerate(groups):
+                style = STATUS_STYLE[status]
+                if status == "not_applicable":
+                    for ids, vi, en in collapse_not_applicable(group):
+                        # The ids go with the reason: a long list would widen the rule column.
+                        table.add_row(Text(labels[status], style=style), Text(f"({len(ids)})", style=style), "", "",
+                                      Text(f"{', '.join(ids)}: {en if lang == 'en' else vi}", style=style))
+                else:
+                    for x in group:
+                        message = Text(x.message(lang))
+                        note = waived_note(x, lang)
+                        if note:
+                            message.append(f"  [{note}]", style="italic blue")
+                        table.add_row(Text(labels[status], style=style), x.rule, sev[x.severity], where(x), message)
+                if i < len(groups) - 1:
+                    table.add_section()
+            console.print(table)
+        for n in f.notices:
+            console.print(Text(f"  · {n.message(lang)}", style="dim"))
+        console.print()
+        return self._text(console)
+
+    def tail(self, report: Report) -> str:
+        from rich.table import Table
+        from rich.text import Text
+
+        lang = self.lang
+        w, labels = WORDS[lang], STATUS_LABEL[lang]
+        tally = report.tally()
+        console = self._console()
+        if tally.files > 1 and tally.per_rule:
+            table = Table(title=w["by_rule"], title_justify="left", header_style="bold")
+            table.add_column(w["rule"], no_wrap=True)
+            for s in STATUS_ORDER:
+                table.add_column(Text(labels[s], style=STATUS_STYLE[s]), justify="right")
+            for rule_id in sorted(tally.per_rule):
+                row = tally.per_rule[rule_id]
+                table.add_row(rule_id, *(Text(str(row[s]), style=STATUS_STYLE[s] if row[s] else "dim")
+                                         for s in STATUS_ORDER))
+            console.print(table)
+        for p in report.problems:
+            console.print(Text(f"! {p.message(lang)}", style="yellow"))
+        console.print(Text(_totals(tally, lang), style="bold"))
+        return self._text(console)
