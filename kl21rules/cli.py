@@ -104,11 +104,15 @@ def check(
     fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="error|warning|info")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="Tệp cấu hình / configuration file")] = None,
+    waivers: Annotated[
+        Optional[Path], typer.Option("--waivers", help="Tệp miễn trừ (TOML/YAML) / waiver file")
+    ] = None,
     jobs: Annotated[int, typer.Option("--jobs", help="Số tiến trình / processes (0 = one per core)")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện tiến độ / no progress bar")] = False,
     plugins: Plugins = None,
 ) -> None:
     """Kiểm tra báo cáo / check submissions."""
-    from kl21rules.config import ConfigError, load_config
+    from kl21rules.config import ConfigError, check_against_rules, check_selectors, load_config
 
     try:
         cfg = load_config(config, Path.cwd())
@@ -124,15 +128,27 @@ def check(
     if jobs < 0:
         raise _bad("--jobs phải ≥ 0.", "--jobs must be ≥ 0.", lang)
     day = _parse_as_of(as_of, lang)
-    registry = _registry(plugins, cfg)
-    from kl21rules.output import builtin_formats
+    from kl21rules.output import BUILTIN, NEEDS_LINES, builtin_formats
 
+    registry = _registry(plugins, cfg)
     formats = {**builtin_formats(), **registry.formats}
     fmt = fmt or "text"
     if fmt not in formats:
         raise _bad(f"--format '{fmt}' không có; có: {', '.join(sorted(formats))}.",
                    f"unknown --format '{fmt}'; available: {', '.join(sorted(formats))}.", lang)
-    from kl21rules.batch import run_check
+    extra_waivers = []
+    try:
+        check_against_rules(cfg, registry.rules, [p.name for p in registry.packs])
+        check_selectors(_split_ids(select), "--select", registry.rules, [p.name for p in registry.packs], "kl21rules")
+        check_selectors(_split_ids(ignore), "--ignore", registry.rules, [p.name for p in registry.packs], "kl21rules")
+        from kl21rules.waivers import check_rule_ids, load_waiver_file
+
+        if waivers is not None:
+            extra_waivers = load_waiver_file(waivers)
+        check_rule_ids([*cfg.waivers, *extra_waivers], {r.id for r in registry.rules})
+    except ConfigError as exc:
+        raise _bad(exc.vi, exc.en, lang) from None
+    from kl21rules.batch import stream_check
     from kl21rules.check import CheckOptions
 
     options = CheckOptions(
@@ -140,22 +156,180 @@ def check(
         select=_split_ids(select) or tuple(cfg.select),
         ignore=_split_ids(ignore) + tuple(cfg.ignore),
         params=cfg.rule_params,
+        lines=fmt in NEEDS_LINES or fmt not in BUILTIN,
     )
-    unknown = cfg.unknown_rules({r.id for r in registry.rules})
-    if unknown:
-        raise _bad(f"Cấu hình nêu quy tắc không có: {', '.join(unknown)}.",
-                   f"The configuration names unknown rules: {', '.join(unknown)}.", lang)
-    report = run_check(paths, registry, options, jobs=jobs, plugins=plugins or [], cfg=cfg)
+    progress = _Progress(enabled=_want_progress(quiet, output), lang=lang)
+    report = stream_check(paths, registry, options, jobs=jobs, plugins=plugins or [], cfg=cfg,
+                          waivers=extra_waivers, on_file=progress.advance)
     report.problems[:0] = _pack_problems(registry, lang)
-    text = formats[fmt](report, lang)
+    progress.total = len(report.files)
+    if fmt in BUILTIN:
+        from kl21rules.output import builtin_streamer
+
+        color = False
+        if fmt == "text" and output is None:
+            from kl21rules.output.text import want_color
+
+            color = want_color(sys.stdout.isatty(), os.environ)
+        chunks = builtin_streamer(fmt)(report, lang, color=color, fail_on=fail_on)
+    else:
+        # A pack's format gets the report as the hook promises it: files in a list.
+        report.files = list(report.files)
+        chunks = iter([formats[fmt](report, lang)])
+    from kl21rules.output._sink import write_file_atomic, write_stream
+
     try:
-        _write_output(text, output)
+        with progress:
+            if output is None:
+                write_stream(chunks)
+            else:
+                write_file_atomic(output, chunks)
     except OSError as exc:
+        if output is None:
+            raise
         raise _bad(f"Không ghi được '{output}': {exc.strerror}.", f"Cannot write '{output}': {exc.strerror}.", lang) from None
+    if output is not None or fmt not in ("text", "github"):
+        # The report went to a file or a machine; a person at the terminal still hears of these.
+        for p in report.problems:
+            _say(f"kl21rules: {p.message(lang)}", err=True)
     from kl21rules.report import exit_code
 
     fatal = bool(registry.errors) or any(p.code == "config-error" for p in report.problems)
     raise typer.Exit(exit_code(report, fail_on, fatal))
+
+
+def _want_progress(quiet: bool, output: Path | None) -> bool:
+    """A progress bar only for a person watching: on a terminal (standard error), not in CI, not
+    with ``--quiet``, and not while the report itself scrolls past on the same terminal."""
+    if quiet or os.environ.get("CI") or not sys.stderr.isatty():
+        return False
+    return output is not None or not sys.stdout.isatty()
+
+
+class _Progress:
+    """A rich progress bar on standard error, shown only once a run has taken a moment."""
+
+    DELAY = 0.5  # seconds before a bar appears: short runs never flash one
+
+    def __init__(self, enabled: bool, lang: str) -> None:
+        self.enabled, self.lang = enabled, lang
+        self.total = 0
+        self._bar: Any = None
+        self._task: Any = None
+        self._start = 0.0
+        self._done = 0
+
+    def __enter__(self) -> _Progress:
+        import time
+
+        self._start = time.monotonic()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def advance(self, _file: Any = None) -> None:
+        if not self.enabled:
+            return
+        self._done += 1
+        if self._bar is None:
+            import time
+
+            if time.monotonic() - self._start < self.DELAY or self._done >= self.total:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(TextColumn("kl21rules"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                 console=Console(stderr=True), transient=True)
+            self._task = self._bar.add_task("check", total=self.total, completed=self._done)
+            self._bar.start()
+            return
+        self._bar.update(self._task, completed=self._done)
+
+
+@app.command("waivers")
+def waivers_command(
+    paths: Annotated[
+        Optional[list[str]], typer.Argument(help="Tệp, thư mục để đối chiếu / files, folders to match against")
+    ] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Ngày xét / evaluation date")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Tệp cấu hình / configuration file")] = None,
+    waivers: Annotated[
+        Optional[Path], typer.Option("--waivers", help="Tệp miễn trừ (TOML/YAML) / waiver file")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text|json")] = "text",
+    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
+    plugins: Plugins = None,
+) -> None:
+    """Các miễn trừ và trạng thái / list waivers: live, expired or unmatched.
+
+    With files, each waiver is matched against their findings (live: it waived something;
+    expired: it matched only past its expiry; unmatched). Without files: live or expired as of
+    --as-of (default today).
+    """
+    from kl21rules.config import ConfigError, load_config
+
+    try:
+        cfg = load_config(config, Path.cwd())
+    except ConfigError as exc:
+        raise _bad(exc.vi, exc.en, lang or "vi") from None
+    lang = lang or cfg.lang or "vi"
+    if lang not in ("vi", "en"):
+        raise _bad(f"--lang phải là vi hoặc en, không phải '{lang}'.", f"--lang must be vi or en, not '{lang}'.")
+    if fmt not in ("text", "json"):
+        raise _bad(f"--format '{fmt}' không có; dùng text hoặc json.", f"unknown --format '{fmt}'; use text or json.", lang)
+    day = _parse_as_of(as_of, lang)
+    from kl21rules.waivers import WaiverBook, check_rule_ids, load_waiver_file
+
+    registry = _registry(plugins, cfg)
+    try:
+        specs = [*cfg.waivers, *(load_waiver_file(waivers) if waivers is not None else [])]
+        check_rule_ids(specs, {r.id for r in registry.rules})
+    except ConfigError as exc:
+        raise _bad(exc.vi, exc.en, lang) from None
+    today = _dt.date.today()
+    book = WaiverBook(specs, today)
+    input_errors = 0
+    if paths:
+        from kl21rules.batch import stream_check
+        from kl21rules.check import CheckOptions
+
+        options = CheckOptions(as_of=day, select=tuple(cfg.select), ignore=tuple(cfg.ignore), params=cfg.rule_params)
+        report = stream_check(paths, registry, options, plugins=plugins or [], cfg=None, waivers=specs)
+        book = report.files.waivers or book
+        for f in report.files:
+            for e in f.errors:
+                input_errors += 1
+                _say(f"kl21rules: {f.path}: {e.message(lang)}", err=True)
+        states = [(st, st.state()) for st in book.states]
+    else:
+        when = day or today
+        states = [(st, st.state(when)) for st in book.states]
+    rows = [
+        {"state": state, "rule": st.waiver.rule, "unit": st.waiver.unit, "period": st.waiver.period,
+         "item": st.waiver.item, "expires": st.waiver.expires.isoformat(), "approver": st.waiver.approver,
+         "reason": st.waiver.reason, "source": st.waiver.source,
+         **({"applied": st.applied, "expired_matches": st.expired_hits} if paths else {})}
+        for st, state in states
+    ]
+    if fmt == "json":
+        import json
+
+        _say(json.dumps({"waivers": rows}, ensure_ascii=False, indent=2))
+    else:
+        label = {"vi": {"live": "còn hiệu lực", "expired": "hết hạn", "unmatched": "không khớp"},
+                 "en": {"live": "live", "expired": "expired", "unmatched": "unmatched"}}["en" if lang == "en" else "vi"]
+        if not rows:
+            _say("Không có miễn trừ nào." if lang != "en" else "No waivers.")
+        for r in rows:
+            target = " ".join(x for x in (r["rule"], r["unit"], r["period"], r["item"]) if x)
+            until = ("đến" if lang != "en" else "until") + f" {r['expires']}"
+            count = f" ×{r['applied']}" if paths and r["applied"] else ""
+            by = f" ({r['approver']})" if r["approver"] else ""
+            _say(f"{label[r['state']]:<14} {target:<32} {until}{count}  {r['reason']}{by}  [{r['source']}]")
+    raise typer.Exit(2 if input_errors or registry.errors else 0)
 
 
 @app.command()
