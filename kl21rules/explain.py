@@ -62,7 +62,9 @@ def rule_examples(rule: CompiledRule, registry: Any) -> tuple[Any, Any]:
 
 
 def _cases(path: str, loader: Any) -> list[Any]:
-    return _case_cache.setdefault(path, loader(Path(path)))
+    if path not in _case_cache:
+        _case_cache[path] = loader(Path(path))
+    return _case_cache[path]
 
 
 # Case files are read once per process (the docs generator asks for every rule's examples).
