@@ -93,9 +93,22 @@ def _as_date(value: Any) -> _dt.date:
     return parse_date(str(value))
 
 
+#: What an expected finding may check.
+EXPECT_KEYS = frozenset({"status", "period", "item", "due", "evidence", "severity", "message_contains"})
+
+
 def load_case_file(path: Path) -> list[RuleCase]:
-    """Every case of a case file, with its submission built from its base."""
+    """Every case of a case file, with its submission built from its base.
+
+    Unknown keys (of the file, a case or an expected finding) are refused: a typo such as
+    ``case:`` for ``cases:`` would otherwise load no case and test nothing.
+    """
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a case file is a mapping with 'bases' and 'cases'")
+    unknown_top = set(data) - {"bases", "cases"}
+    if unknown_top:
+        raise ValueError(f"{path}: unknown keys {sorted(unknown_top)}; a case file has 'bases' and 'cases'")
     bases = {**BASES, **(data.get("bases") or {})}
     out = []
     for i, raw in enumerate(data.get("cases") or []):
@@ -104,6 +117,11 @@ def load_case_file(path: Path) -> list[RuleCase]:
         unknown = set(raw) - known
         if unknown:
             raise ValueError(f"{path}: case {i}: unknown keys {sorted(unknown)}")
+        for n, want in enumerate(raw.get("expect") or []):
+            bad = set(want) - EXPECT_KEYS if isinstance(want, dict) else {"(not a mapping)"}
+            if bad:
+                raise ValueError(f"{path}: case {i}: expect[{n}]: unknown keys {sorted(bad)}; "
+                                 f"use {', '.join(sorted(EXPECT_KEYS))}")
         if "submission" in raw:
             sub = copy.deepcopy(raw["submission"])
         else:
