@@ -9,7 +9,7 @@ from kl21rules.findings import Finding
 from kl21rules.hookspecs import hookimpl
 from kl21rules.packs import PackInfo, PythonRule
 from kl21rules.plugins import _builtin
-from kl21rules.rules.engine import KIND_COMPILERS, Context, Judge, Msg, in_force, not_in_force
+from kl21rules.rules.engine import KIND_COMPILERS, Context, Judge, Msg, in_force, joined, not_in_force
 from kl21rules.rules.facts import Dated
 from kl21rules.rules.model import Match, Recurring, Schedule, Text
 
@@ -54,27 +54,54 @@ _RATING_SCHEDULE = Recurring(
 _yearly: dict[str, Judge] = {}
 
 
+_PARTS = {
+    "organisation": Text(vi="xếp loại tổ chức (organisation)", en="the organisation's rating (organisation)"),
+    "members": Text(vi="số đảng viên theo từng mức xếp loại (members)", en="the members' ratings (members)"),
+}
+
+
 def judge_quality_rating(ctx: Context) -> list[Finding]:
-    """KL21-10: a rating of the organisation and its members every year; counts that add up."""
+    """KL21-10: a rating of the organisation and its members every year; counts that add up.
+
+    Timeliness is the engine's recurring kind. On top of it: the latest rating of a year that
+    counts members is compared with ``unit.members`` (a later rating corrects an earlier one),
+    and a year whose only ratings leave out a part is told which part is missing.
+    """
     judge = _yearly.get(ctx.spec.id)
     if judge is None:
         judge = _yearly[ctx.spec.id] = KIND_COMPILERS["recurring"](ctx.spec, _RATING_SCHEDULE)
     findings = judge(ctx)
     members = ctx.facts.unit.members
-    if members is None:
-        return findings
     out = []
     for f in findings:
-        if f.period is not None and f.status in ("pass", "late"):
-            year = int(f.period)
-            bad = [r for r in ctx.facts.activities(("quality_rating",))
-                   if r.obj.year == year and r.obj.members is not None and r.obj.members.total() > members]
-            if bad:
-                r = bad[0]
+        if f.period is None:
+            out.append(f)
+            continue
+        year = int(f.period)
+        ratings = [r for r in ctx.facts.activities(("quality_rating",)) if r.obj.year == year]
+        if f.status in ("pass", "late") and members is not None:
+            counted = [r for r in ratings if r.obj.members is not None]
+            r = counted[-1] if counted else None
+            if r is not None and r.obj.members.total() > members:
                 f = ctx.finding("fail", Msg(
                     "năm {y}: số đảng viên được xếp loại ({n}) lớn hơn số đảng viên của đơn vị ({m}) — số liệu không thể đúng.",
                     "{y}: more members rated ({n}) than the unit has ({m}) — the ratings cannot be right.",
                     y=year, n=r.obj.members.total(), m=members), period=f.period, due=f.due, evidence=[r.pointer])
+        elif f.status in ("fail", "pending") and ratings:
+            # A rating exists but lacks a part: say which, rather than "no rating".
+            r = ratings[-1]
+            lacking = [_PARTS[k] for k in ("organisation", "members") if getattr(r.obj, k) is None]
+            if not lacking:
+                out.append(f)
+                continue
+            values = dict(y=year, on=r.date, what=joined(lacking), due=f.due)
+            if f.status == "fail":
+                msg = Msg("năm {y}: bản đánh giá, xếp loại ngày {on} không ghi {what}; hạn {due} đã qua.",
+                          "{y}: the rating dated {on} does not give {what}; it was due by {due}.", **values)
+            else:
+                msg = Msg("năm {y}: bản đánh giá, xếp loại ngày {on} chưa ghi {what}; hạn {due}.",
+                          "{y}: the rating dated {on} does not give {what} yet; due by {due}.", **values)
+            f = ctx.finding(f.status, msg, period=f.period, due=f.due, evidence=[r.pointer])
         out.append(f)
     return out
 
