@@ -139,8 +139,8 @@ def check(
     extra_waivers = []
     try:
         check_against_rules(cfg, registry.rules, [p.name for p in registry.packs])
-        check_selectors(_split_ids(select), "--select", registry.rules, [p.name for p in registry.packs], "kl21rules")
-        check_selectors(_split_ids(ignore), "--ignore", registry.rules, [p.name for p in registry.packs], "kl21rules")
+        check_selectors(_split_ids(select), "--select", registry.rules, [p.name for p in registry.packs], "")
+        check_selectors(_split_ids(ignore), "--ignore", registry.rules, [p.name for p in registry.packs], "")
         from kl21rules.waivers import check_rule_ids, load_waiver_file
 
         if waivers is not None:

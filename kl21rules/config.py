@@ -168,7 +168,8 @@ def check_against_rules(cfg: Config, rules: Sequence[Any], packs: Iterable[str])
     for rule_id, params in cfg.rule_params.items():
         rule = by_id.get(rule_id)
         if rule is None:
-            vi_hint, en_hint = _suggest(rule_id, tuple(sorted(by_id)), what=("quy tắc", "rules"))
+            near = nearest_rule(rule_id, by_id)
+            vi_hint, en_hint = (f" Có phải là '{near}'?", f" Did you mean '{near}'?") if near else ("", "")
             raise ConfigError(f"{where}: [rules.\"{rule_id}\"]: quy tắc không có.{vi_hint}",
                               f"{where}: [rules.\"{rule_id}\"]: unknown rule.{en_hint}")
         declared = rule.spec.params
@@ -180,10 +181,10 @@ def check_against_rules(cfg: Config, rules: Sequence[Any], packs: Iterable[str])
                     f"{where}: rule {rule_id} has no parameter '{name}'; valid parameters: {valid}.")
             default = declared[name].default
             if not _same_kind(value, default):
-                kind = type(default).__name__
+                kind_vi, kind_en = _KIND.get(type(default), (type(default).__name__,) * 2)
                 raise ConfigError(
-                    f"{where}: tham số '{name}' của {rule_id} phải có kiểu {kind} (như mặc định {default!r}), không phải {value!r}.",
-                    f"{where}: parameter '{name}' of {rule_id} must be a {kind} (like its default {default!r}), not {value!r}.")
+                    f"{where}: tham số '{name}' của {rule_id} phải là {kind_vi} (như mặc định {default!r}), không phải {value!r}.",
+                    f"{where}: parameter '{name}' of {rule_id} must be {kind_en} (like its default {default!r}), not {value!r}.")
     check_selectors(cfg.select, "select", rules, packs, where)
     check_selectors(cfg.ignore, "ignore", rules, packs, where)
 
@@ -196,8 +197,27 @@ def check_selectors(tokens: Iterable[str], key: str, rules: Sequence[Any], packs
         if token in names or any(i.startswith(token) for i in ids):
             continue
         vi_hint, en_hint = _suggest(token, tuple(ids) + tuple(sorted(names)), what=("quy tắc, gói", "rules, packs"))
-        raise ConfigError(f"{where}: {key}: '{token}' không khớp quy tắc hay gói nào.{vi_hint}",
-                          f"{where}: {key}: '{token}' matches no rule or pack.{en_hint}")
+        at = f"{where}: " if where else ""
+        raise ConfigError(f"{at}{key}: '{token}' không khớp quy tắc hay gói nào.{vi_hint}",
+                          f"{at}{key}: '{token}' matches no rule or pack.{en_hint}")
+
+
+def nearest_rule(token: str, ids: Iterable[str]) -> str | None:
+    """The rule id a user most likely meant: same id up to case and zero-padding (``kl21-9`` is
+    ``KL21-09``), else the closest spelling."""
+    import re
+
+    known = sorted(ids)
+    wanted = re.sub(r"(?<=-)([A-Z]?)(\d)$", r"\g<1>0\2", token.strip().upper())
+    if wanted in known:
+        return wanted
+    near = difflib.get_close_matches(token, known, n=1)
+    return near[0] if near else None
+
+
+_KIND = {bool: ("true hoặc false", "true or false"), int: ("số nguyên", "a whole number"),
+         float: ("số", "a number"), str: ("chuỗi", "a string"), list: ("danh sách", "a list"),
+         dict: ("bảng", "a table")}
 
 
 def _same_kind(value: Any, default: Any) -> bool:

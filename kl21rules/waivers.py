@@ -169,12 +169,12 @@ def load_waiver_file(path: Path) -> list[WaiverSpec]:
 
 def check_rule_ids(waivers: Iterable[WaiverSpec], known: set[str]) -> None:
     """Refuse waivers for rules that do not exist (a typo must not leave a fail unwaived silently)."""
-    import difflib
+    from kl21rules.config import nearest_rule
 
     for w in waivers:
         if w.rule not in known:
-            near = difflib.get_close_matches(w.rule, sorted(known), n=1)
-            vi_hint = f" Có phải là {near[0]}?" if near else ""
-            en_hint = f" Did you mean {near[0]}?" if near else ""
+            near = nearest_rule(w.rule, known)
+            vi_hint = f" Có phải là {near}?" if near else ""
+            en_hint = f" Did you mean {near}?" if near else ""
             raise ConfigError(f"{w.source}: quy tắc '{w.rule}' không có.{vi_hint}",
                               f"{w.source}: unknown rule '{w.rule}'.{en_hint}")
