@@ -35,6 +35,8 @@ class CheckOptions:
     today: _dt.date = field(default_factory=_dt.date.today)
     #: keep the lines of the places findings point to (for outputs that show file and line).
     lines: bool = False
+    #: ``reference`` or ``durable`` (:mod:`kl21rules.durable_engine`, checked against the reference).
+    engine: str = "reference"
 
 
 def selected(rules: Sequence[CompiledRule], select: Sequence[str], ignore: Sequence[str]) -> list[CompiledRule]:
@@ -133,7 +135,12 @@ def check_bytes(
             )
         )
     chosen = rules if rules is not None else selected(registry.rules, options.select, options.ignore)
-    report.findings = evaluate(facts, chosen, options.params)
+    if options.engine == "durable":
+        from kl21rules.durable_engine import evaluate as evaluate_durable
+
+        report.findings = evaluate_durable(facts, chosen, options.params)
+    else:
+        report.findings = evaluate(facts, chosen, options.params)
     if options.lines:
         for finding in report.findings:
             pointer = finding_pointer(finding)

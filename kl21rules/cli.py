@@ -109,6 +109,9 @@ def check(
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", help="Số tiến trình / processes (0 = one per core)")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện tiến độ / no progress bar")] = False,
+    engine: Annotated[
+        Optional[str], typer.Option("--engine", help="reference|durable: bộ máy xét quy tắc / rule engine")
+    ] = None,
     plugins: Plugins = None,
 ) -> None:
     """Kiểm tra báo cáo / check submissions."""
@@ -127,6 +130,10 @@ def check(
                    f"--fail-on must be error, warning or info, not '{fail_on}'.", lang)
     if jobs < 0:
         raise _bad("--jobs phải ≥ 0.", "--jobs must be ≥ 0.", lang)
+    engine = engine or cfg.engine or "reference"
+    if engine not in ("reference", "durable"):
+        raise _bad(f"--engine phải là reference hoặc durable, không phải '{engine}'.",
+                   f"--engine must be reference or durable, not '{engine}'.", lang)
     day = _parse_as_of(as_of, lang)
     from kl21rules.output import BUILTIN, NEEDS_LINES, builtin_formats
 
@@ -158,10 +165,14 @@ def check(
         params=cfg.rule_params,
         lines=fmt in NEEDS_LINES or fmt not in BUILTIN,
     )
+    from kl21rules.check import selected
+    from kl21rules.durable_engine import choose
+
+    options.engine, engine_notices = choose(engine, selected(registry.rules, options.select, options.ignore))
     progress = _Progress(enabled=_want_progress(quiet, output), lang=lang)
     report = stream_check(paths, registry, options, jobs=jobs, plugins=plugins or [], cfg=cfg,
                           waivers=extra_waivers, on_file=progress.advance)
-    report.problems[:0] = _pack_problems(registry, lang)
+    report.problems[:0] = _pack_problems(registry, lang) + engine_notices
     progress.total = len(report.files)
     if fmt in BUILTIN:
         from kl21rules.output import builtin_streamer
