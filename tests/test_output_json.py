@@ -1,0 +1,110 @@
+"""The JSON report: its shape checked against the report's JSON Schema, streamed byte for byte
+as a whole dump would be, and its totals equal to what the files hold."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from kl21rules.batch import run_check, stream_check
+from kl21rules.check import CheckOptions
+from kl21rules.config import WaiverSpec
+from kl21rules.output import jsonfmt
+from kl21rules.packs import Registry, load_registry
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+SCHEMA = json.loads((REPO / "kl21rules" / "schema" / "report-v1.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return load_registry()
+
+
+@pytest.fixture(scope="module")
+def validator() -> jsonschema.protocols.Validator:
+    cls = jsonschema.validators.validator_for(SCHEMA)
+    cls.check_schema(SCHEMA)
+    return cls(SCHEMA)
+
+
+def inputs(tmp: Path) -> list[str]:
+    """The samples, a broken file and a missing one: every kind of file entry."""
+    broken = tmp / "broken.yaml"
+    broken.write_text("schema: kl21rules/submission/v1\nunit: {id: X\n", encoding="utf-8")
+    invalid = tmp / "invalid.json"
+    invalid.write_text('{"schema": "kl21rules/submission/v1", "unit": {"id": "U"}}', encoding="utf-8")
+    return [str(SAMPLES), str(broken), str(invalid), str(tmp / "missing.json")]
+
+
+@pytest.mark.parametrize("as_of", [None, dt.date(2023, 12, 31)])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_samples_report_validates_against_the_report_schema(
+    registry: Registry, validator: jsonschema.protocols.Validator, tmp_path: Path, as_of: dt.date | None, lang: str
+) -> None:
+    waiver = WaiverSpec("KL21-11", "Sáp nhập", dt.date(2030, 1, 1), unit="KCQ.THPTNT", period="2022-07")
+    stale = WaiverSpec("KL21-02", "Không khớp", dt.date(2030, 1, 1), unit="NOPE")
+    report = run_check(inputs(tmp_path), registry, CheckOptions(as_of=as_of), waivers=[waiver, stale])
+    data = json.loads(jsonfmt.render(report, lang))
+    errors = sorted(validator.iter_errors(data), key=str)
+    assert not errors, errors[0].message
+    # The samples cover what the schema describes: a waived finding, input errors with lines, problems.
+    assert any("waived" in f for file in data["files"] for f in file["findings"])
+    assert any(e["line"] for file in data["files"] for e in file["errors"])
+    assert [p["code"] for p in data["problems"]] == ["waiver-unmatched"]
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("files", 0, "findings", 0, "status"), "ok"),
+        (("files", 0, "findings", 0, "due"), "31/12/2022"),
+        (("summary", "bogus"), 1),
+        (("schema",), "kl21rules/report/v2"),
+        (("files", 0, "errors"), [{"pointer": "unit", "line": 0, "code": "x", "message": "m"}]),
+    ],
+)
+def test_schema_refuses_what_the_report_never_holds(
+    registry: Registry, validator: jsonschema.protocols.Validator, path: tuple, value: object
+) -> None:
+    report = run_check([str(SAMPLES / "dang-bo-so-tai-chinh-2022.json")], registry, CheckOptions())
+    data = copy.deepcopy(json.loads(jsonfmt.render(report)))
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    assert list(validator.iter_errors(data))
+
+
+def test_streamed_json_is_byte_for_byte_the_whole_dump(registry: Registry, tmp_path: Path) -> None:
+    for targets in (inputs(tmp_path), [], [str(SAMPLES / "ban-to-chuc-duk-2022.json")]):
+        report = run_check(targets, registry, CheckOptions(as_of=dt.date(2023, 6, 1)))
+        whole = json.dumps(jsonfmt.report_dict(report, "vi"), ensure_ascii=False, indent=2) + "\n"
+        assert jsonfmt.render(report, "vi") == whole
+        streamed = stream_check(targets, registry, CheckOptions(as_of=dt.date(2023, 6, 1)))
+        assert "".join(jsonfmt.stream(streamed, "vi")) == whole
+
+
+def test_summary_adds_up_the_files(registry: Registry, tmp_path: Path) -> None:
+    data = json.loads(jsonfmt.render(run_check(inputs(tmp_path), registry, CheckOptions())))
+    summary = data["summary"]
+    assert summary["files"] == len(data["files"])
+    assert summary["input_errors"] == sum(len(f["errors"]) for f in data["files"]) >= 3
+    assert summary["units"] == len({f["unit"]["id"] for f in data["files"] if f["unit"]})
+    for status in ("pass", "late", "fail", "pending", "not_applicable", "error"):
+        assert summary[status] == sum(f["summary"][status] for f in data["files"])
+        assert summary[status] == sum(1 for f in data["files"] for x in f["findings"] if x["status"] == status)
+
+
+def test_files_in_the_order_given_then_by_path(registry: Registry) -> None:
+    last = SAMPLES / "doan-thanh-nien-khoi-2023.yaml"
+    data = json.loads(jsonfmt.render(run_check([str(last), str(SAMPLES)], registry, CheckOptions())))
+    paths = [f["path"] for f in data["files"]]
+    assert paths[0] == str(last)
+    assert paths[1:] == sorted(paths[1:]) and len(paths) == 1 + len(list(SAMPLES.glob("*.[jy]*")))
