@@ -840,7 +840,9 @@ def _yaml_loader_type() -> type[Any]:
     try:
         # libyaml's parser emits events from an explicit state stack (no recursion); only its
         # composer recurses on the C stack, so composing is done here, in Python, with limits.
-        from yaml.cyaml import CParser as parser_base
+        from yaml.cyaml import CParser
+
+        parser_base = CParser
     except ImportError:  # PyYAML built without libyaml: the same, all in Python
         from yaml.parser import Parser
         from yaml.reader import Reader
@@ -855,8 +857,8 @@ def _yaml_loader_type() -> type[Any]:
         parser_base = PureParser
 
     # Composer first: its methods (ours below) replace the parser's C composer.
-    class SubmissionYamlLoader(  # type: ignore[misc,valid-type]
-        Composer, parser_base, SafeConstructor, Resolver
+    class SubmissionYamlLoader(
+        Composer, parser_base, SafeConstructor, Resolver  # type: ignore[misc]
     ):
         """PyYAML's safe loader with a composer that checks what a submission needs.
 

@@ -830,9 +830,12 @@ def test_loading_valid_json_costs_little_beyond_json_loads() -> None:
     raw = _typical_submission()
     assert 9_000 < len(raw) < 12_000
     assert ok(raw, "json").data == json.loads(raw)
-    number = 300
-    plain = min(timeit.repeat(lambda: json.loads(raw), number=number, repeat=7))
-    ours = min(timeit.repeat(lambda: load_bytes(raw, "json"), number=number, repeat=7))
+    # Interleaved rounds, best of each: both sides meet the same load from other processes.
+    plain_runs, our_runs = [], []
+    for _ in range(15):
+        plain_runs.append(timeit.timeit(lambda: json.loads(raw), number=100))
+        our_runs.append(timeit.timeit(lambda: load_bytes(raw, "json"), number=100))
+    plain, ours = min(plain_runs), min(our_runs)
     # About 1.8x when measured alone; the bound leaves room for a busy machine.
     assert ours < 3 * plain, f"load_bytes costs {ours / plain:.2f}x json.loads"
 
