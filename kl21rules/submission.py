@@ -30,6 +30,14 @@ SCHEMA_ID = "kl21rules/submission/v1"
 
 
 def _to_date(value: Any) -> Any:
+    # Most dates are ISO text: the C parser takes them ten times faster than parse_date. Only the
+    # exact shape NNNN-NN-NN goes this way, and anything it refuses falls through to parse_date,
+    # so what is accepted and every message stay parse_date's.
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, (str, _dt.date)):
         try:
             return parse_date(value)
