@@ -86,13 +86,68 @@ def stream(report: Report, lang: str = "vi", **_: Any) -> Iterator[str]:
     yield text[: text.rfind("\n")] + ",\n"  # the head's members, without its closing brace
     first = True
     for f in report.iter_files():
-        body = json.dumps(file_dict(f, lang), ensure_ascii=False, indent=2)
-        yield ('  "files": [\n' if first else ",\n") + _indent(body, 4)
+        body = "    " + dumps_indented(file_dict(f, lang), "    ")
+        yield ('  "files": [\n' if first else ",\n") + body
         first = False
     yield '  "files": []' if first else "\n  ]"
     problems = json.dumps([notice_dict(p, lang) for p in report.problems], ensure_ascii=False, indent=2)
     summary = json.dumps(report.summary(), ensure_ascii=False, indent=2)
     yield ",\n  \"problems\": " + _indent(problems, 2)[2:] + ",\n  \"summary\": " + _indent(summary, 2)[2:] + "\n}\n"
+
+
+# json.dumps with indent= runs the encoder written in Python (the C one cannot indent before 3.13);
+# on a file's findings that was a quarter of a check's time. dumps_indented gives the same text at
+# about twice the speed: plain dicts, lists, strings, ints, booleans and None are written here
+# (strings by the C escaper json itself uses), anything else by json.dumps.
+_escape = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_KEYS: dict[str, str] = {}
+
+
+def dumps_indented(value: Any, pad: str = "") -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=2)`` with every line after the first
+    prefixed by ``pad`` (the value's own indentation inside an enclosing document)."""
+    kind = type(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = pad + "  "
+        parts = []
+        for key, item in value.items():
+            name = _KEYS.get(key) if type(key) is str else None
+            if name is None:
+                if type(key) is not str or len(_KEYS) > 10_000:
+                    return _slow(value, pad)
+                name = _KEYS[key] = _escape(key) + ": "
+            parts.append(inner + name + _item(item, inner))
+        return "{\n" + ",\n".join(parts) + "\n" + pad + "}"
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        inner = pad + "  "
+        return "[\n" + ",\n".join(inner + _item(item, inner) for item in value) + "\n" + pad + "]"
+    return _item(value, pad)
+
+
+def _item(value: Any, pad: str) -> str:
+    kind = type(value)
+    if kind is str:
+        return _escape(value)
+    if value is None:
+        return "null"
+    if kind is dict or kind is list or kind is tuple:
+        return dumps_indented(value, pad)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    return _slow(value, pad)
+
+
+def _slow(value: Any, pad: str) -> str:
+    # A JSON text never holds a raw newline inside a string, so every newline starts a line.
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + pad)
 
 
 def _indent(text: str, n: int) -> str:
