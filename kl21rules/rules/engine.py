@@ -73,6 +73,14 @@ class Msg:
         tpl = self.en_tpl if lang == "en" else self.vi_tpl
         return tpl.format(**rendered)
 
+    def render_both(self) -> tuple[str, str]:
+        """``(render("vi"), render("en"))`` in one walk over the values (every finding needs both)."""
+        vi: dict[str, str] = {}
+        en: dict[str, str] = {}
+        for k, v in self.values.items():
+            vi[k], en[k] = _render_both(v)
+        return self.vi_tpl.format(**vi), self.en_tpl.format(**en)
+
 
 def joined(items: Sequence[Any]) -> Any:
     """Items as a reader lists them: "a, b và c" / "a, b and c".
@@ -106,6 +114,31 @@ def _render(value: Any, lang: str) -> str:
     return str(value)
 
 
+def _render_both(value: Any) -> tuple[str, str]:
+    """``(_render(value, "vi"), _render(value, "en"))``; the common types are told apart by their
+    exact type first (messages are a third of the engine's time), then as :func:`_render` does."""
+    kind = type(value)
+    if kind is str:
+        return value, value
+    if kind is Msg:
+        return value.render_both()
+    if kind is Text:
+        return value.vi, value.en
+    if kind is _dt.date:
+        return format_vi(value), value.isoformat()
+    if isinstance(value, _dt.date):
+        return fmt_date(value, "vi"), fmt_date(value, "en")
+    if isinstance(value, Text):
+        return value.get("vi"), value.get("en")
+    if isinstance(value, Msg):
+        return value.render_both()
+    if isinstance(value, (list, tuple)):
+        pairs = [_render_both(v) for v in value]
+        return ", ".join(p[0] for p in pairs), ", ".join(p[1] for p in pairs)
+    text = str(value)
+    return text, text
+
+
 @dataclass(slots=True)
 class Context:
     """What a rule's judge sees: the facts, the rule, its parameters and a finding factory."""
@@ -134,7 +167,8 @@ class Context:
         override = spec.messages.get(status)  # type: ignore[call-overload]
         if override is not None:
             message = Msg(override.vi, override.en, **message.values)
-        vi, en = _sentence(message.render("vi")), _sentence(message.render("en"))
+        vi, en = message.render_both()
+        vi, en = _sentence(vi), _sentence(en)
         if status in ("late", "fail", "pending"):
             refs = ", ".join(spec.refs)
             vi += f" (Kế hoạch 40-KH/ĐUK, mục {refs})"
