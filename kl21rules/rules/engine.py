@@ -280,19 +280,21 @@ def _judge_window(
     lead: Msg | None,
     year: int | None = None,
     explain_lo: bool = False,
+    matched: Sequence[list[Dated]] | None = None,
 ) -> Finding:
     """Judge 'each group has a matching activity, dated in [lo, hi], on or before due'.
 
     With ``year`` set, activities are placed by their ``year`` field instead of their date.
     With ``explain_lo``, a fail or pending message names the matching activities dated before
-    ``lo`` that were not counted (a deadline's ``not_before``).
+    ``lo`` that were not counted (a deadline's ``not_before``). ``matched`` is what each group
+    selects, when the caller has it already (one selection serves every period of a rule).
     """
     firsts: list[Dated | None] = []
     on_time_all = True
     evidence: list[str] = []
     too_early: dict[str, Dated] = {}
-    for group in groups:
-        found = group.select(facts, ctx.scope)
+    for i, group in enumerate(groups):
+        found = matched[i] if matched is not None else group.select(facts, ctx.scope)
         if explain_lo and lo is not None:
             too_early.update((d.pointer, d) for d in found if d.date < lo)
         if year is not None:
@@ -401,6 +403,7 @@ def _recurring(spec: RuleSpec, ob: Recurring) -> Judge:
             first, last = _dt.date(ob.from_year, 1, 1), as_of
         out: list[Finding] = []
         for sched, groups in compiled:
+            matched = [g.select(ctx.facts, ctx.scope) for g in groups]
             for label, lo, hi in periods(sched.every, first, last):
                 year = lo.year
                 if not in_force(ctx, year):
@@ -410,10 +413,10 @@ def _recurring(spec: RuleSpec, ob: Recurring) -> Judge:
                 lead = period_label(sched.every, label)
                 if sched.by == "year":
                     out.append(_judge_window(ctx, groups, ctx.facts, lo=None, hi=None, due=due,
-                                             period=label, lead=lead, year=year))
+                                             period=label, lead=lead, year=year, matched=matched))
                 else:
                     out.append(_judge_window(ctx, groups, ctx.facts, lo=lo, hi=hi, due=due,
-                                             period=label, lead=lead))
+                                             period=label, lead=lead, matched=matched))
         return out
 
     return judge
