@@ -71,7 +71,7 @@ from typing import Any, NamedTuple
 from kl21rules.findings import Finding
 from kl21rules.rules.engine import CompiledRule, Context, _as_date, in_force, periods
 from kl21rules.rules.engine import evaluate as reference_evaluate
-from kl21rules.rules.facts import Dated, Facts
+from kl21rules.rules.facts import Dated, Facts, _order  # the reference engine's order of items
 from kl21rules.rules.filters import get_path, normalise
 from kl21rules.rules.model import Deadline, FollowUp, Match, Recurring, RuleSpec, TermWindow
 
@@ -477,10 +477,6 @@ def _run(definition: dict[str, Any], facts: list[dict[str, Any]]) -> list[tuple[
     if not any(name == "sentinel" for name, _ in fired):
         raise EngineMismatch("durable-rules: the sentinel rule did not fire")
     return fired
-
-
-def _order(d: Dated) -> tuple[_dt.date, int]:
-    return (d.date, d.index)
 
 
 # --------------------------------------------------------------------------- windows

@@ -22,6 +22,9 @@ class Dated:
     index: int
     date: _dt.date
     obj: Any
+    #: orders items of the same date by content, not by place: a file's order is not information,
+    #: so a shuffled file must pick the same evidence (empty when no other item shares the date).
+    tie: str = ""
 
     @property
     def ref(self) -> str:
@@ -55,8 +58,17 @@ class Facts:
         return merged
 
 
-def _order(d: Dated) -> tuple[_dt.date, int]:
-    return (d.date, d.index)
+def _order(d: Dated) -> tuple[_dt.date, str, int]:
+    return (d.date, d.tie, d.index)
+
+
+def _with_ties(items: list[Dated]) -> list[Dated]:
+    """Items sharing a date get their content as ``tie`` (computed only for those: it costs)."""
+    seen: dict[_dt.date, int] = {}
+    for d in items:
+        seen[d.date] = seen.get(d.date, 0) + 1
+    return [Dated(d.pointer, d.index, d.date, d.obj, d.obj.model_dump_json()) if seen[d.date] > 1 else d
+            for d in items]
 
 
 def build_facts(submission: Submission, as_of: _dt.date) -> Facts:
@@ -70,8 +82,7 @@ def build_facts(submission: Submission, as_of: _dt.date) -> Facts:
             cut.append((pointer, day))
             continue
         by_type.setdefault(act.type, []).append(Dated(pointer, i, day, act))
-    for items in by_type.values():
-        items.sort(key=_order)
+    by_type = _grouped(_with_ties([d for items in by_type.values() for d in items]))
     signals: list[Dated] = []
     for i, sig in enumerate(submission.signals):
         pointer = f"/signals/{i}"
@@ -79,8 +90,15 @@ def build_facts(submission: Submission, as_of: _dt.date) -> Facts:
             cut.append((pointer, sig.date))
             continue
         signals.append(Dated(pointer, i, sig.date, sig))
-    signals.sort(key=_order)
+    signals = sorted(_with_ties(signals), key=_order)
     return Facts(submission, as_of, by_type, signals, cut)
+
+
+def _grouped(items: list[Dated]) -> dict[str, list[Dated]]:
+    out: dict[str, list[Dated]] = {}
+    for d in sorted(items, key=_order):
+        out.setdefault(d.obj.type, []).append(d)
+    return out
 
 
 __all__ = ["Dated", "Facts", "Signal", "build_facts"]
