@@ -8,6 +8,13 @@ A pack is a module (or object) registered under the entry-point group ``kl21rule
 
 Every hook is optional; hooks only ever gain optional parameters. Each hook returns the pack's
 whole contribution at once (a batch), so the core calls each pack once per hook.
+
+What a pack can count on (and cannot do): a hook that raises, returns the wrong shape or is
+misnamed (``kl21rules_rulset``) is reported with the pack's name, distribution and version, and
+the other packs still run; built-in packs are loaded first, so a rule id they own stays theirs;
+anything a pack prints goes to standard error; a Python rule's judge that raises (even
+``SystemExit``) or returns anything but a list of findings gives one ``error`` finding naming it.
+Test a pack with :mod:`kl21rules.testing` (YAML rule cases), as ``examples/`` shows.
 """
 
 from __future__ import annotations
