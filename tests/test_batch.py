@@ -1,0 +1,144 @@
+"""Batches: folders checked file by file, in one process or several, with the same output bytes;
+files are not kept in memory; the progress bar only for a person at a terminal."""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kl21rules import cli
+from kl21rules.batch import FileStream, effective_jobs, run_check, stream_check
+from kl21rules.check import CheckOptions
+from kl21rules.output import builtin_streamer
+from kl21rules.packs import load_registry
+from kl21rules.report import FileReport, Tally
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+
+
+def script() -> str:
+    beside = Path(sys.executable).with_name("kl21rules")
+    found = str(beside) if beside.exists() else shutil.which("kl21rules")
+    assert found, "the kl21rules script is not installed (pip install -e '.[dev]')"
+    return found
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated batch: the samples copied into nested folders, a broken file, a file
+    that is not a submission (ignored) and names that sort differently by path and by name."""
+    root = tmp_path_factory.mktemp("batch")
+    samples = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".json", ".yaml", ".yml"))
+    for i in range(3):
+        for j, sample in enumerate(samples):
+            sub = root / f"khoi-{i}" / ("b" if j % 2 else "a")
+            sub.mkdir(parents=True, exist_ok=True)
+            shutil.copy(sample, sub / f"{j:02d}-{sample.name}")
+    (root / "khoi-1" / "hong.json").write_text('{"schema": "kl21rules/submission/v1",', encoding="utf-8")
+    (root / "khoi-1" / "ghi-chu.txt").write_text("not a submission", encoding="utf-8")
+    return root
+
+
+def run(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    return subprocess.run([script(), *args], cwd=cwd, input=stdin, capture_output=True, env=env, timeout=300,
+                          check=False)
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "text", "junit"])
+def test_jobs_give_the_same_bytes_as_one_process(folder: Path, fmt: str) -> None:
+    args = ["check", ".", "--as-of", "2023-12-31", "--format", fmt]
+    one = run(*args, cwd=folder)
+    assert one.returncode == 2  # the broken file
+    assert one.stdout.count(b"hong.json") >= 1
+    for jobs in ("2", "0"):
+        many = run(*args, "--jobs", jobs, cwd=folder)
+        assert many.returncode == one.returncode
+        assert many.stdout == one.stdout, f"--jobs {jobs} differs"
+
+
+def test_standard_input_among_files_with_jobs(folder: Path) -> None:
+    raw = (SAMPLES / "dang-bo-so-tai-chinh-2022.json").read_bytes()
+    args = ["check", "khoi-0/a", "-", "khoi-2/b", "--format", "json"]
+    one = run(*args, cwd=folder, stdin=raw)
+    many = run(*args, "--jobs", "2", cwd=folder, stdin=raw)
+    assert one.stdout == many.stdout and b'"path": "-"' in one.stdout
+    assert one.returncode == many.returncode
+
+
+def test_folder_order_is_by_path_and_only_submissions(folder: Path) -> None:
+    report = run_check([str(folder)], load_registry(), CheckOptions())
+    paths = [Path(f.path).relative_to(folder).as_posix() for f in report.files]
+    assert paths == sorted(paths)
+    assert "khoi-1/ghi-chu.txt" not in paths and "khoi-1/hong.json" in paths
+    assert len(paths) == 3 * len([p for p in SAMPLES.iterdir() if p.suffix in (".json", ".yaml")]) + 1
+
+
+def test_a_stream_does_not_keep_the_files(folder: Path) -> None:
+    """Memory must not grow with the number of files: while a report streams, only the file being
+    rendered is alive (a list of FileReports would grow to every file of the batch)."""
+    alive: list[int] = []
+
+    def count(_: FileReport) -> None:
+        gc.collect()
+        alive.append(sum(1 for o in gc.get_objects() if isinstance(o, FileReport)))
+
+    report = stream_check([str(folder)], load_registry(), CheckOptions(lines=True), on_file=count)
+    for chunk in builtin_streamer("sarif")(report, "vi"):
+        assert chunk is not None
+    assert len(alive) > 20
+    assert max(alive) <= 3
+
+
+def test_stream_is_gone_through_once_and_tallies_like_a_list(folder: Path) -> None:
+    registry = load_registry()
+    report = stream_check([str(folder)], registry, CheckOptions())
+    stream = report.files
+    assert isinstance(stream, FileStream)
+    files = list(stream)
+    with pytest.raises(RuntimeError):
+        list(stream)
+    assert report.summary() == Tally.of(files).summary()
+    assert report.summary() == run_check([str(folder)], registry, CheckOptions()).summary()
+
+
+def test_effective_jobs() -> None:
+    assert effective_jobs(1, 100) == 1
+    assert effective_jobs(4, 2) == 2  # never more processes than files
+    assert effective_jobs(3, 0) == 1
+    assert effective_jobs(0, 1000) >= 1
+
+
+@pytest.mark.parametrize(
+    ("quiet", "ci", "stderr_tty", "stdout_tty", "output", "shown"),
+    [
+        (False, None, True, False, None, True),  # piped report, person watching stderr
+        (False, None, True, True, Path("r.json"), True),  # report to a file
+        (False, None, True, True, None, False),  # the report itself scrolls on the terminal
+        (True, None, True, False, None, False),  # --quiet
+        (False, "true", True, False, None, False),  # CI
+        (False, None, False, False, None, False),  # stderr piped
+    ],
+)
+def test_progress_bar_only_for_a_person(monkeypatch: pytest.MonkeyPatch, quiet: bool, ci: str | None,
+                                        stderr_tty: bool, stdout_tty: bool, output: Path | None, shown: bool) -> None:
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: stderr_tty)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: stdout_tty)
+    assert cli._want_progress(quiet, output) is shown
+
+
+def test_no_progress_output_when_piped(folder: Path) -> None:
+    result = run("check", ".", "--format", "json", "--output", "r.json", cwd=folder)
+    assert result.returncode == 2 and result.stderr == b""
+    (folder / "r.json").unlink()
