@@ -57,6 +57,9 @@ What else we met in durable-rules 2.0.28 (beyond design.md)
   there").
 * Rulesets are compiled once per distinct definition and kept (a definition differs per unit only
   where a filter reads ``$unit``); ``delete_ruleset`` frees the oldest when the cache is full.
+
+Checked under valgrind (``PYTHONMALLOC=malloc``) on every sample as of two dates: no error is
+reported in a ``durable_rules_engine`` frame with these patterns.
 """
 
 from __future__ import annotations
@@ -206,6 +209,7 @@ class Verdict(NamedTuple):
 
 VerdictFn = Callable[[Context], list[Verdict]]
 _twins: dict[int, tuple[CompiledRule, CompiledRule]] = {}
+_MAX_TWINS = 4096
 
 
 def twin(rule: CompiledRule) -> CompiledRule:
@@ -218,6 +222,8 @@ def twin(rule: CompiledRule) -> CompiledRule:
     else:
         result = CompiledRule(rule.spec, _checked(rule, compile_verdicts(rule.spec)), rule.unit_filter,
                               source=rule.source, python=False, params=rule.params)
+    if len(_twins) >= _MAX_TWINS:  # registries come and go (tests load many): never grow without bound
+        _twins.clear()
     _twins[id(rule)] = (rule, result)  # holding the rule keeps its id from being reused
     return result
 
