@@ -9,6 +9,7 @@ evaluation date is part of the facts.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -705,7 +706,8 @@ def evaluate(
             findings.extend(rule.judge(ctx))
         except Exception as exc:  # a broken rule must not take the others down
             where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-            at = f" ({where.filename}:{where.lineno})" if where else ""
+            # The file's base name only: the same input must give the same report on any machine.
+            at = f" ({os.path.basename(where.filename)}:{where.lineno})" if where else ""
             msg = Msg(
                 "lỗi khi xét quy tắc {rule} của gói {pack}: {exc}{at}",
                 "rule {rule} of pack {pack} raised {exc}{at}",
