@@ -98,8 +98,8 @@ def test_explicit_pyproject_without_section_is_an_error(here: Path) -> None:
 
 
 def test_lang_fail_on_select_ignore_from_config(here: Path) -> None:
-    (here / "kl21rules.toml").write_text('lang = "en"\nfail-on = "warning"\nselect = ["KL21-0"]\nignore = ["KL21-02"]\n',
-                                         encoding="utf-8")
+    config = 'lang = "en"\nfail-on = "warning"\nselect = ["KL21-0"]\nignore = ["KL21-02"]\n'
+    (here / "kl21rules.toml").write_text(config, encoding="utf-8")
     result = run("check", str(WARNINGS_ONLY), "--format", "json")
     data = json.loads(result.stdout)
     rules = {f["rule"] for f in data["files"][0]["findings"]}

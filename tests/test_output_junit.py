@@ -40,7 +40,7 @@ def test_one_suite_per_file_one_case_per_finding(registry: Registry, tmp_path: P
     report = run_check([str(SAMPLES), str(missing)], registry, CheckOptions(lines=True))
     suites = list(parse(junit.render(report)))
     assert [s.name for s in suites] == [f.path for f in report.files]
-    for suite, file in zip(suites, report.files):
+    for suite, file in zip(suites, report.files, strict=True):
         cases = list(suite)
         assert len(cases) == len(file.findings) + (1 if file.errors else 0)
         assert suite.tests == len(cases)
