@@ -227,13 +227,12 @@ class _Progress:
         self.total = 0
         self._bar: Any = None
         self._task: Any = None
-        self._start = 0.0
         self._done = 0
-
-    def __enter__(self) -> _Progress:
         import time
 
         self._start = time.monotonic()
+
+    def __enter__(self) -> _Progress:
         return self
 
     def __exit__(self, *exc: object) -> None:
