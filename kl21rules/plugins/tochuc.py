@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from kl21rules._version import __version__
 from kl21rules.findings import Finding
-from kl21rules.hookspecs import hookimpl
-from kl21rules.packs import PackInfo, PythonRule
-from kl21rules.plugins import _builtin
+from kl21rules.packs import PythonRule
+from kl21rules.plugins._builtin import BuiltinPack
 from kl21rules.rules.engine import KIND_COMPILERS, Context, Judge, Msg, in_force, joined, not_in_force
 from kl21rules.rules.facts import Dated
 from kl21rules.rules.model import Match, Recurring, Schedule, Text
 
 NAME = "tochuc"
-
-
-@hookimpl
-def kl21rules_pack() -> PackInfo:
-    return PackInfo(NAME, Text(vi="Ban Tổ chức Đảng ủy Khối", en="Organisation Department"), __version__)
-
-
-@hookimpl
-def kl21rules_rulesets() -> list[Path]:
-    return _builtin.ruleset(NAME)
-
-
-@hookimpl
-def kl21rules_rule_cases() -> list[Path]:
-    return _builtin.cases(NAME)
-
-
-@hookimpl
-def kl21rules_rules() -> list[PythonRule]:
-    return [PythonRule("KL21-10", judge_quality_rating), PythonRule("KL21-21", judge_excellent_share)]
 
 
 # KL21-10 is a yearly obligation (declarative) plus a consistency check (Python): the yearly part
@@ -142,3 +118,13 @@ def judge_excellent_share(ctx: Context) -> list[Finding]:
                 "{y}: {e} rated excellent, above the cap of {cap} ({s}% of {g} rated good, rounded down).", **values),
                 period=period, evidence=[r.pointer]))
     return out
+
+
+plugin = BuiltinPack(
+    NAME,
+    Text(vi="Ban Tổ chức Đảng ủy Khối", en="Organisation Department"),
+    lambda: [
+        PythonRule("KL21-10", judge_quality_rating),
+        PythonRule("KL21-21", judge_excellent_share),
+    ],
+)

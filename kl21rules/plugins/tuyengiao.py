@@ -3,38 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
-from kl21rules._version import __version__
 from kl21rules.findings import Finding
-from kl21rules.hookspecs import hookimpl
-from kl21rules.packs import PackInfo, PythonRule
-from kl21rules.plugins import _builtin
+from kl21rules.packs import PythonRule
+from kl21rules.plugins._builtin import BuiltinPack
 from kl21rules.rules.engine import Context, Msg
 from kl21rules.rules.facts import Dated
 from kl21rules.rules.model import Text
 
 NAME = "tuyengiao"
-
-
-@hookimpl
-def kl21rules_pack() -> PackInfo:
-    return PackInfo(NAME, Text(vi="Ban Tuyên giáo Đảng ủy Khối", en="Propaganda and Education Department"), __version__)
-
-
-@hookimpl
-def kl21rules_rulesets() -> list[Path]:
-    return _builtin.ruleset(NAME)
-
-
-@hookimpl
-def kl21rules_rule_cases() -> list[Path]:
-    return _builtin.cases(NAME)
-
-
-@hookimpl
-def kl21rules_rules() -> list[PythonRule]:
-    return [PythonRule("KL21-02", judge_makeup)]
 
 
 #: The day Conclusion 21-KL/TW was issued. A session before it was not about the Conclusion, so it is
@@ -132,3 +109,12 @@ def judge_makeup(ctx: Context) -> list[Finding]:
         out.append(ctx.finding(status, msg, item=main.ref, due=due,
                                evidence=evidence if status in ("pass", "late") else [main.pointer]))
     return out
+
+
+plugin = BuiltinPack(
+    NAME,
+    Text(vi="Ban Tuyên giáo Đảng ủy Khối", en="Propaganda and Education Department"),
+    lambda: [
+        PythonRule("KL21-02", judge_makeup),
+    ],
+)

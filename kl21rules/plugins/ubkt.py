@@ -3,38 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-from kl21rules._version import __version__
 from kl21rules.findings import Finding
-from kl21rules.hookspecs import hookimpl
-from kl21rules.packs import PackInfo, PythonRule
-from kl21rules.plugins import _builtin
+from kl21rules.packs import PythonRule
+from kl21rules.plugins._builtin import BuiltinPack
 from kl21rules.rules.engine import Context, Msg
 from kl21rules.rules.facts import Dated
 from kl21rules.rules.model import Text
 
 NAME = "ubkt"
-
-
-@hookimpl
-def kl21rules_pack() -> PackInfo:
-    return PackInfo(NAME, Text(vi="Ủy ban Kiểm tra Đảng ủy Khối", en="Inspection Committee"), __version__)
-
-
-@hookimpl
-def kl21rules_rulesets() -> list[Path]:
-    return _builtin.ruleset(NAME)
-
-
-@hookimpl
-def kl21rules_rule_cases() -> list[Path]:
-    return _builtin.cases(NAME)
-
-
-@hookimpl
-def kl21rules_rules() -> list[PythonRule]:
-    return [PythonRule("KL21-13", judge_asset_declarations)]
 
 
 def judge_asset_declarations(ctx: Context) -> list[Finding]:
@@ -90,3 +67,12 @@ def judge_asset_declarations(ctx: Context) -> list[Finding]:
                    Msg("năm {y}: mới {dcl}/{o} người kê khai; hạn {due}.", "{y}: {dcl}/{o} declared so far; due by {due}.", **values))
             out.append(ctx.finding(status, msg, period=period, due=due, evidence=[rec.pointer]))
     return out
+
+
+plugin = BuiltinPack(
+    NAME,
+    Text(vi="Ủy ban Kiểm tra Đảng ủy Khối", en="Inspection Committee"),
+    lambda: [
+        PythonRule("KL21-13", judge_asset_declarations),
+    ],
+)
