@@ -555,7 +555,7 @@ def _window_verdict(ctx: Context, groups: list[list[Dated]], due: _dt.date, peri
         evidence.append((on_time or found)[0].pointer)
         on_time_all = on_time_all and bool(on_time)
     done = all(groups)
-    return Verdict(ctx.verdict(on_time_all and done, done, due), period, None, due, tuple(evidence))
+    return Verdict(ctx.verdict(on_time_all and done, done, due), period, None, due, tuple(dict.fromkeys(evidence)))
 
 
 def _groups_of(match: Match | None, all_of: list[Match] | None) -> list[Match]:
@@ -702,7 +702,7 @@ def _follow_up(spec: RuleSpec, ob: FollowUp) -> VerdictFn:
                 ok = [d for d in cands if d.date <= due]
                 evidence.append((ok or cands)[0].pointer)
                 on_time = on_time and bool(ok)
-            out.append(Verdict(ctx.verdict(done and on_time, done, due), None, t.ref, due, tuple(evidence)))
+            out.append(Verdict(ctx.verdict(done and on_time, done, due), None, t.ref, due, tuple(dict.fromkeys(evidence))))
         return out or [Verdict("not_applicable", None, None, None, ())]
 
     return verdicts

@@ -184,7 +184,7 @@ class Context:
             refs=tuple(spec.refs),
             message_vi=vi,
             message_en=en,
-            evidence=tuple(evidence),
+            evidence=tuple(dict.fromkeys(evidence)),  # one activity may satisfy several parts
         )
 
     def verdict(self, on_time: bool, done: bool, due: _dt.date) -> str:
