@@ -840,7 +840,8 @@ def _yaml_loader_type() -> type[Any]:
     try:
         # libyaml's parser emits events from an explicit state stack (no recursion); only its
         # composer recurses on the C stack, so composing is done here, in Python, with limits.
-        from yaml.cyaml import CParser
+        # types-PyYAML does not re-export CParser from yaml.cyaml (PyYAML does).
+        from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
         parser_base = CParser
     except ImportError:  # PyYAML built without libyaml: the same, all in Python
@@ -848,7 +849,7 @@ def _yaml_loader_type() -> type[Any]:
         from yaml.reader import Reader
         from yaml.scanner import Scanner
 
-        class PureParser(Reader, Scanner, Parser):  # type: ignore[misc]
+        class PureParser(Reader, Scanner, Parser):
             def __init__(self, stream: str) -> None:
                 Reader.__init__(self, stream)
                 Scanner.__init__(self)
@@ -881,6 +882,10 @@ def _yaml_loader_type() -> type[Any]:
             self.alias_count = 0
             self.node_count = 0
             self.open_anchors: set[str] = set()  # anchors of collections still being composed
+
+        if TYPE_CHECKING:
+            # types-PyYAML leaves Resolver.resolve untyped; what PyYAML's resolver gives is a tag.
+            def resolve(self, kind: type[Node], value: str | None, implicit: Any) -> str: ...
 
         def pointer_here(self, token: str | None = None) -> str:
             parts = self.key_path if token is None else [*self.key_path, token]
@@ -936,7 +941,8 @@ def _yaml_loader_type() -> type[Any]:
                 return self.compose_sequence_node(event.anchor)
             return self.compose_mapping_node(event.anchor)
 
-        def compose_scalar_node(self, anchor: str | None) -> ScalarNode:
+        # types-PyYAML types `anchor` as a dict; PyYAML passes the event's anchor name (override).
+        def compose_scalar_node(self, anchor: str | None) -> ScalarNode:  # type: ignore[override]
             event = self.get_event()
             tag = event.tag
             explicit = not (tag is None or tag == "!")
@@ -998,7 +1004,7 @@ def _yaml_loader_type() -> type[Any]:
             if anchor is not None:
                 self.open_anchors.discard(anchor)
 
-        def compose_sequence_node(self, anchor: str | None) -> SequenceNode:
+        def compose_sequence_node(self, anchor: str | None) -> SequenceNode:  # type: ignore[override]
             start = self.get_event()
             self._enter_collection(start, anchor)
             tag = start.tag
@@ -1019,7 +1025,7 @@ def _yaml_loader_type() -> type[Any]:
             self._leave_collection(node, anchor)
             return node
 
-        def compose_mapping_node(self, anchor: str | None) -> MappingNode:
+        def compose_mapping_node(self, anchor: str | None) -> MappingNode:  # type: ignore[override]
             start = self.get_event()
             self._enter_collection(start, anchor)
             tag = start.tag
