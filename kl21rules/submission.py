@@ -347,7 +347,7 @@ BUILTIN_ACTIVITY_TYPES: tuple[type[Activity], ...] = (
 def activity_type_name(model: type[Activity]) -> str:
     """The ``type`` tag of an activity model (its ``Literal`` value)."""
     annotation = model.model_fields["type"].annotation
-    args = getattr(annotation, "__args__", ())
+    args: tuple[Any, ...] = getattr(annotation, "__args__", ())
     if len(args) != 1 or not isinstance(args[0], str):
         raise TypeError(f"{model.__name__}.type must be a Literal of one string")
     return args[0]
@@ -383,10 +383,11 @@ def submission_model(extra_types: tuple[type[Activity], ...] = ()) -> type[Submi
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ValueError(f"activity type defined twice: {', '.join(dupes)}")
+    # a Union of types known only at run time, which no static type can name (valid-type)
     union = Annotated[Union[types], Field(discriminator="type")]  # type: ignore[valid-type]
     return create_model(
         "Submission",
         __base__=Submission,
         __doc__=Submission.__doc__,
-        activities=(list[union], Field(default_factory=list)),  # type: ignore[valid-type]
+        activities=(list[union], Field(default_factory=list)),
     )
