@@ -145,13 +145,13 @@ def compile_where(where: dict[str, Any] | None, place: str = "where") -> Predica
         here = f"{place}.{key}"
         if key == "any":
             subs = [compile_where(c, f"{here}[{i}]") for i, c in enumerate(_as_list(cond, here))]
-            checks.append(lambda o, s, subs=subs: any(p(o, s) for p in subs))
+            checks.append(_any_of(subs))
         elif key == "all":
             subs = [compile_where(c, f"{here}[{i}]") for i, c in enumerate(_as_list(cond, here))]
-            checks.append(lambda o, s, subs=subs: all(p(o, s) for p in subs))
+            checks.append(_all_of(subs))
         elif key == "not":
             sub = compile_where(cond, here)
-            checks.append(lambda o, s, sub=sub: not sub(o, s))
+            checks.append(_negation(sub))
         else:
             path = tuple(key.split("."))
             if isinstance(cond, dict):
@@ -164,6 +164,20 @@ def compile_where(where: dict[str, Any] | None, place: str = "where") -> Predica
     if len(checks) == 1:
         return checks[0]
     return lambda o, s: all(c(o, s) for c in checks)
+
+
+# Closures made in functions of their own, so each binds its own predicates (a lambda in the
+# loop would see the loop's last ones) and mypy can type them.
+def _any_of(subs: list[Predicate]) -> Predicate:
+    return lambda o, s: any(p(o, s) for p in subs)
+
+
+def _all_of(subs: list[Predicate]) -> Predicate:
+    return lambda o, s: all(p(o, s) for p in subs)
+
+
+def _negation(sub: Predicate) -> Predicate:
+    return lambda o, s: not sub(o, s)
 
 
 def _as_list(value: Any, place: str) -> list[Any]:
