@@ -69,12 +69,18 @@ class Match(_Strict):
         return (self.type,) if isinstance(self.type, str) else tuple(self.type)
 
 
+UnitKind = Literal["chi_bo_co_so", "dang_bo_co_so", "chi_bo_truc_thuoc", "department"]
+
+
+def _grassroots() -> list[UnitKind]:
+    """The default of ``AppliesTo.unit_kinds``: grassroots cells and committees."""
+    return ["chi_bo_co_so", "dang_bo_co_so"]
+
+
 class AppliesTo(_Strict):
     """Which units a rule applies to; others get one ``not_applicable`` finding."""
 
-    unit_kinds: list[Literal["chi_bo_co_so", "dang_bo_co_so", "chi_bo_truc_thuoc", "department"]] = (
-        Field(default_factory=lambda: ["chi_bo_co_so", "dang_bo_co_so"])
-    )
+    unit_kinds: list[UnitKind] = Field(default_factory=_grassroots)
     departments: list[Literal["tochuc", "ubkt", "tuyengiao", "vanphong", "doanthe"]] | None = None
     #: conditions on the unit's fields (same language as ``Match.where``).
     unit: dict[str, Any] = Field(default_factory=dict)
