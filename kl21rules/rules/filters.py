@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 Predicate = Callable[[Any, "Scope"], bool]
 
@@ -55,6 +55,10 @@ def get_path(obj: Any, path: tuple[str, ...]) -> Any:
     return obj
 
 
+@overload
+def normalise(value: str) -> str: ...
+@overload
+def normalise(value: Any) -> Any: ...
 def normalise(value: Any) -> Any:
     """Text compared the way people mean it: NFC, case-folded, inner whitespace collapsed."""
     if isinstance(value, str):
