@@ -122,7 +122,8 @@ def _render_both(value: Any) -> tuple[str, str]:
     if kind is str:
         return value, value
     if kind is Msg:
-        return value.render_both()
+        msg: Msg = value  # `kind is Msg` does not narrow for mypy
+        return msg.render_both()
     if kind is Text:
         return value.vi, value.en
     if kind is _dt.date:
