@@ -41,7 +41,8 @@ def builtin_formats() -> dict[str, Renderer]:
 
     def lazy(module: str) -> Renderer:
         def render(report: Report, lang: str = "vi", **kw: Any) -> str:
-            return importlib.import_module(module).render(report, lang, **kw)
+            format_render: Renderer = importlib.import_module(module).render
+            return format_render(report, lang, **kw)
 
         return render
 
@@ -50,4 +51,5 @@ def builtin_formats() -> dict[str, Renderer]:
 
 def builtin_streamer(name: str) -> Streamer:
     """The ``stream`` function of a built-in format."""
-    return importlib.import_module(BUILTIN[name]).stream
+    stream: Streamer = importlib.import_module(BUILTIN[name]).stream
+    return stream

@@ -131,7 +131,8 @@ class _Rich:
 
     @staticmethod
     def _text(console: Any) -> str:
-        return console.file.getvalue()
+        text: str = console.file.getvalue()  # the StringIO of _console
+        return text
 
     def file(self, f: FileReport) -> str:
         from rich.table import Table
