@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from kl21rules.diagnostics import InputError, make_pointer
 from kl21rules.submission import SCHEMA_ID, Activity, Submission, submission_model
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
 
 def _pointer_for(doc: Any, loc: Sequence[str | int]) -> str:
     """Map a pydantic error location to a JSON pointer into ``doc``.
@@ -86,7 +90,7 @@ def _expected_fields(model: type[Submission], doc: Any, loc: Sequence[str | int]
 def _activity_models(model: type[Submission]) -> dict[str, type[Activity]]:
     from kl21rules.submission import activity_type_name
 
-    annotation = model.model_fields["activities"].annotation
+    annotation: Any = model.model_fields["activities"].annotation
     union = annotation.__args__[0]  # list[Annotated[Union[...], ...]]
     inner = getattr(union, "__origin__", union)
     members = getattr(inner, "__args__", ())
@@ -98,7 +102,7 @@ def _suggest(word: str, choices: Sequence[str]) -> str | None:
     return close[0] if close else None
 
 
-def _message(err: dict[str, Any], model: type[Submission], doc: Any) -> tuple[str, str, str]:
+def _message(err: ErrorDetails, model: type[Submission], doc: Any) -> tuple[str, str, str]:
     """(code, vi, en) for one pydantic error."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
