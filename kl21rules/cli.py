@@ -6,11 +6,14 @@ import datetime as _dt
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from kl21rules._version import __version__
+
+if TYPE_CHECKING:  # imported where used, to keep start-up small
+    from kl21rules.packs import Registry
 
 app = typer.Typer(
     name="kl21rules",
@@ -49,7 +52,7 @@ def _split_plugins(values: list[str] | None) -> tuple[list[str], list[str]]:
     return disabled, extra
 
 
-def _registry(plugins: list[str] | None, cfg: Any = None):  # noqa: ANN202
+def _registry(plugins: list[str] | None, cfg: Any = None) -> Registry:
     from kl21rules.packs import load_registry
 
     disabled, extra = _split_plugins(plugins)
@@ -317,7 +320,7 @@ def waivers_command(
     else:
         when = day or today
         states = [(st, st.state(when)) for st in book.states]
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"state": state, "rule": st.waiver.rule, "unit": st.waiver.unit, "period": st.waiver.period,
          "item": st.waiver.item, "expires": st.waiver.expires.isoformat(), "approver": st.waiver.approver,
          "reason": st.waiver.reason, "source": st.waiver.source,
