@@ -130,8 +130,8 @@ def obligation_text(spec: RuleSpec, lang: str = "vi") -> str:
     """The rule's obligation in one or two sentences, from its kind's data."""
     ob = spec.obligation
     en = lang == "en"
-    kind = ob.kind
-    if kind == "deadline":
+    # tested on ob.kind itself, so mypy narrows ob to the kind's model
+    if ob.kind == "deadline":
         what = _matches(ob.match, ob.all_of, lang)
         due = fmt_day(ob.due, lang)
         if en:
@@ -139,7 +139,7 @@ def obligation_text(spec: RuleSpec, lang: str = "vi") -> str:
             return f"{what}, on or before {due}{since}. After that day: `late`; none by then: `fail`."
         since = f", không tính hoạt động trước {fmt_day(ob.not_before, lang)}" if ob.not_before else ""
         return f"Có {what} trong hạn {due}{since}. Sau hạn: `late` (trễ hạn); không có: `fail`."
-    if kind == "recurring":
+    if ob.kind == "recurring":
         parts = []
         for s in ob.schedules:
             every_vi, every_en = _EVERY[s.every]
@@ -161,7 +161,7 @@ def obligation_text(spec: RuleSpec, lang: str = "vi") -> str:
         else:
             span = f"From {ob.from_year}" if en else f"Từ năm {ob.from_year}"
         return f"{span}, " + "; ".join(parts) + "."
-    if kind == "term_window":
+    if ob.kind == "term_window":
         what = match_text(ob.match, lang)
         n = _number("term_year", spec, lang) if "term_year" in spec.params else "N"
         if en:
@@ -169,7 +169,7 @@ def obligation_text(spec: RuleSpec, lang: str = "vi") -> str:
                     f"congress year is year 0). After it: `late`; before it: does not count.")
         return (f"Có {what} trong năm thứ {n} của nhiệm kỳ (năm của `term.start` + N; năm đại hội là "
                 f"năm 0). Sau đó: `late`; trước đó: không tính.")
-    if kind == "follow_up":
+    if ob.kind == "follow_up":
         trigger = ob.trigger.label.get(lang)
         if ob.trigger.signals:
             kinds = ", ".join(f"`{k}`" for k in ob.trigger.signals)
@@ -189,7 +189,7 @@ def obligation_text(spec: RuleSpec, lang: str = "vi") -> str:
         if en:
             return f"For every {trigger}: {need}, {when}. Later: `late`; none: `fail` or `pending`."
         return f"Với mỗi {trigger}: có {need}, {when}. Muộn hơn: `late`; chưa có: `fail` hoặc `pending`."
-    if kind == "each":
+    if ob.kind == "each":
         over = match_text(ob.over, lang)
         fields = ", ".join(ob.field_labels[f].get(lang) if f in ob.field_labels else f"`{f}`" for f in ob.fields)
         if ob.items:
