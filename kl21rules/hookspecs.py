@@ -37,6 +37,8 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 class PackSpec:
     """Hook specifications for kl21rules packs."""
 
+    # A hookspec declares a signature only: pluggy never runs its body (empty-body).
+
     @hookspec
     def kl21rules_pack(self) -> PackInfo:  # type: ignore[empty-body]
         """The pack's metadata: its name (the one ``-p no:NAME`` disables), title and version."""
