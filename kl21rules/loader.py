@@ -704,6 +704,7 @@ def _yaml_syntax(exc: Exception, text: str) -> InputError:
     if mark is not None:
         line, column = mark.line + 1, mark.column + 1
     elif isinstance(getattr(exc, "position", None), int):  # ReaderError: a character offset
+        # exc is typed Exception; the getattr above checked the attribute (attr-defined)
         line = text.count("\n", 0, exc.position) + 1  # type: ignore[attr-defined]
     problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
     if "maximum nesting depth" in str(problem):
@@ -711,7 +712,7 @@ def _yaml_syntax(exc: Exception, text: str) -> InputError:
         return _too_deep(line)
     context = getattr(exc, "context", None)
     reason_en = f"{context}: {problem}" if context else str(problem)
-    if getattr(exc, "character", None) is not None and not context:
+    if getattr(exc, "character", None) is not None and not context:  # as above (attr-defined)
         reason_en = f"character #x{exc.character:04x}: {problem}"  # type: ignore[attr-defined]
     reason_vi = next(
         (vi for part, vi in _YAML_REASONS_VI if part in reason_en),
@@ -857,7 +858,8 @@ def _yaml_loader_type() -> type[Any]:
 
         parser_base = PureParser
 
-    # Composer first: its methods (ours below) replace the parser's C composer.
+    # Composer first: its methods (ours below) replace the parser's C composer. parser_base is
+    # chosen at run time, so mypy sees a base of type Any (misc).
     class SubmissionYamlLoader(
         Composer, parser_base, SafeConstructor, Resolver  # type: ignore[misc]
     ):
