@@ -412,6 +412,7 @@ def _guarded(rule_id: str, judge: Judge) -> Judge:
                             f"not {type(result).__name__}")
         return result
 
+    # functools.wraps' attribute, set by hand (mypy does not know it on a function: attr-defined)
     guarded.__wrapped__ = judge  # type: ignore[attr-defined]
     guarded.__doc__ = judge.__doc__
     return guarded
