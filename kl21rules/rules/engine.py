@@ -166,6 +166,7 @@ class Context:
     ) -> Finding:
         """A finding of this rule; the plan's clauses are added to every message but a pass."""
         spec = self.spec
+        # status is a plain str in this public signature; messages is keyed by the Status literal
         override = spec.messages.get(status)  # type: ignore[call-overload]
         if override is not None:
             message = Msg(override.vi, override.en, **message.values)
@@ -470,6 +471,7 @@ def _term_window(spec: RuleSpec, ob: TermWindow) -> Judge:
         inside = [d for d in found if d.date <= hi]
         chosen = inside[0] if inside else (found[0] if found else None)
         status = ctx.verdict(bool(inside), bool(found), hi)
+        # "pass" and "late" mean found is not empty, so chosen is not None (union-attr)
         if status == "pass":
             msg = Msg("{p}đã có {expect} ngày {done}.", "{p}{expect} done on {done}.", p=lead, expect=spec.expect, done=chosen.date)  # type: ignore[union-attr]
         elif status == "late":
