@@ -149,6 +149,7 @@ class Activity(Model):
 class YearActivity(Activity):
     """An activity about a year (``year``), dated or not."""
 
+    # may be left out for `year`, unlike Activity.date (assignment); read it via effective_date()
     date: Day | None = None  # type: ignore[assignment]
     year: Year
     dated_by_year: ClassVar[bool] = True
