@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kl21rules._version import __version__
 from kl21rules.check import CheckOptions, check_bytes, check_target, iter_paths, read_target, selected
@@ -20,11 +20,14 @@ from kl21rules.diagnostics import InputError
 from kl21rules.packs import Registry
 from kl21rules.report import FileReport, Notice, Report, RuleInfo, Tally
 
+if TYPE_CHECKING:
+    from kl21rules.config import Config
+
 #: (label, path, bytes read beforehand): standard input is read by the parent, files by whoever checks them.
 Task = tuple[str, "Path | None", "bytes | None"]
 
 
-def registry_args(plugins: Sequence[str] = (), cfg: Any = None) -> tuple[list[str], list[str]]:
+def registry_args(plugins: Sequence[str] = (), cfg: Config | None = None) -> tuple[list[str], list[str]]:
     """(disabled packs, extra modules) from ``-p`` values and the configuration, as the CLI loads them."""
     disabled, extra = [], []
     for v in plugins or ():
@@ -164,7 +167,7 @@ def stream_check(
     *,
     jobs: int = 1,
     plugins: Sequence[str] = (),
-    cfg: Any = None,
+    cfg: Config | None = None,
     waivers: Sequence[Any] = (),
     on_file: Callable[[FileReport], None] | None = None,
 ) -> Report:
@@ -193,7 +196,7 @@ def run_check(
     options: CheckOptions,
     jobs: int = 1,
     plugins: Sequence[str] = (),
-    cfg: Any = None,
+    cfg: Config | None = None,
     waivers: Sequence[Any] = (),
 ) -> Report:
     """Check every target and assemble the whole report in memory (files in the order given, then by path)."""

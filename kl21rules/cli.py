@@ -13,6 +13,7 @@ import typer
 from kl21rules._version import __version__
 
 if TYPE_CHECKING:  # imported where used, to keep start-up small
+    from kl21rules.config import Config
     from kl21rules.packs import Registry
 
 app = typer.Typer(
@@ -52,7 +53,7 @@ def _split_plugins(values: list[str] | None) -> tuple[list[str], list[str]]:
     return disabled, extra
 
 
-def _registry(plugins: list[str] | None, cfg: Any = None) -> Registry:
+def _registry(plugins: list[str] | None, cfg: Config | None = None) -> Registry:
     from kl21rules.packs import load_registry
 
     disabled, extra = _split_plugins(plugins)
@@ -62,7 +63,7 @@ def _registry(plugins: list[str] | None, cfg: Any = None) -> Registry:
     return load_registry(disabled, extra)
 
 
-def _pack_problems(registry: Any, lang: str) -> list[Any]:
+def _pack_problems(registry: Registry, lang: str) -> list[Any]:
     from kl21rules.report import Notice
 
     return [Notice("pack-error", None, e.describe("vi"), e.describe("en")) for e in registry.errors]

@@ -10,7 +10,10 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kl21rules.rules.engine import CompiledRule
 
 KEYS = ("lang", "fail-on", "select", "ignore", "rules", "waivers", "engine", "plugins", "disable")
 WAIVER_KEYS = ("rule", "unit", "period", "item", "reason", "approver", "expires")
@@ -158,7 +161,7 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
     return cfg
 
 
-def check_against_rules(cfg: Config, rules: Sequence[Any], packs: Iterable[str]) -> None:
+def check_against_rules(cfg: Config, rules: Sequence[CompiledRule], packs: Iterable[str]) -> None:
     """Check what the configuration says about rules against the rules that are loaded:
     ``[rules."ID"]`` must name a rule and only its parameters (with values of the default's
     type); ``select``/``ignore`` must each match a rule id, an id prefix or a pack name.
@@ -189,7 +192,7 @@ def check_against_rules(cfg: Config, rules: Sequence[Any], packs: Iterable[str])
     check_selectors(cfg.ignore, "ignore", rules, packs, where)
 
 
-def check_selectors(tokens: Iterable[str], key: str, rules: Sequence[Any], packs: Iterable[str], where: str) -> None:
+def check_selectors(tokens: Iterable[str], key: str, rules: Sequence[CompiledRule], packs: Iterable[str], where: str) -> None:
     """Each token of ``--select``/``--ignore`` (or the keys) must match some rule or pack."""
     ids = sorted(r.id for r in rules)
     names = set(packs)

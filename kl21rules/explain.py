@@ -12,10 +12,13 @@ import re
 import textwrap
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kl21rules.rules.engine import CompiledRule
 from kl21rules.rules.model import Match, RuleSpec
+
+if TYPE_CHECKING:
+    from kl21rules.packs import Registry
 
 PLAN_CLAUSES_FILE = Path(__file__).resolve().parent / "rulesets" / "plan_clauses.yaml"
 
@@ -39,7 +42,7 @@ def plan_quotes() -> dict[str, str]:
     return dict(_plan_quotes())
 
 
-def rule_examples(rule: CompiledRule, registry: Any) -> tuple[Any, Any]:
+def rule_examples(rule: CompiledRule, registry: Registry) -> tuple[Any, Any]:
     """A passing and a failing case of the rule, from its pack's case files (either may be None).
 
     The passing one is the first case whose findings are all ``pass``; the failing one the
@@ -236,7 +239,7 @@ def effective_text(spec: RuleSpec, lang: str = "vi") -> str | None:
 # --- explain --------------------------------------------------------------------------------
 
 
-def explain_rule(rule: CompiledRule, registry: Any, lang: str = "vi") -> str:
+def explain_rule(rule: CompiledRule, registry: Registry, lang: str = "vi") -> str:
     """The rule's title, clauses (quoted from the plan), how it is judged, parameters, examples."""
     spec = rule.spec
     en = lang == "en"

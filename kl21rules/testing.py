@@ -25,9 +25,12 @@ import copy
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from kl21rules.packs import Registry
 
 BASES: dict[str, dict[str, Any]] = {
     kind: {
@@ -150,7 +153,7 @@ def load_case_file(path: Path) -> list[RuleCase]:
     return out
 
 
-def run_case(case: RuleCase, registry: Any) -> list[str]:
+def run_case(case: RuleCase, registry: Registry) -> list[str]:
     """Run one case; return the differences from what it expects (empty when it passes)."""
     from kl21rules.rules.engine import evaluate
     from kl21rules.rules.facts import build_facts
