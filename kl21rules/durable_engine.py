@@ -280,8 +280,10 @@ def _encode(value: Any) -> Any:
 
 
 def _empty(value: Any) -> bool:
-    # the reference engine's "present": not None and not an empty text, list or mapping
-    return value is None or (isinstance(value, (str, list, tuple, dict)) and len(value) == 0)
+    # the reference engine's "present": not None and not a blank text, an empty list or mapping
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (isinstance(value, (list, tuple, dict)) and len(value) == 0)
 
 
 @dataclass

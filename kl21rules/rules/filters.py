@@ -82,7 +82,11 @@ def _operand(value: Any, where: str) -> Callable[[Scope], Any]:
 
 
 def _present(v: Any) -> bool:
-    return v is not None and not (isinstance(v, (list, tuple, dict, str)) and len(v) == 0)
+    # Text is compared normalised (see normalise), so a blank string is as empty as "": a reason
+    # of spaces gives no reason. The durable engine drops such values too.
+    if isinstance(v, str):
+        return bool(v.strip())
+    return v is not None and not (isinstance(v, (list, tuple, dict)) and len(v) == 0)
 
 
 def _condition(path: tuple[str, ...], op: str, arg: Any, where: str) -> Predicate:
