@@ -678,10 +678,23 @@ def test_kl21_16_decision_or_no_action_with_reason_within_90_days() -> None:
     assert (f["due"], f["evidence"]) == ("2022-08-31", ["/activities/0"])
 
 
-def test_kl21_16_no_action_without_a_reason_is_not_a_conclusion() -> None:
-    doc = submission(act("discipline", "2022-07-01", signal="V1", outcome="no_action"),
+@pytest.mark.parametrize("record", [
+    {"outcome": "no_action"},
+    {"outcome": "no_action", "reason": "   "},
+    {},  # no outcome: neither a decision nor a reasoned no_action (found by this suite; was pass)
+    {"reason": "Dang xem xet"},
+])
+def test_kl21_16_what_is_not_a_conclusion(record: dict[str, Any]) -> None:
+    doc = submission(act("discipline", "2022-07-01", signal="V1", **record),
                      signals=[signal("V1", "violation", "2022-06-02")])
-    assert status(doc, "KL21-16", item="V1") in {"fail"}
+    assert status(doc, "KL21-16", item="V1") == "fail"
+
+
+@pytest.mark.parametrize("outcome", ["reprimand", "warning", "dismissal", "expulsion"])
+def test_kl21_16_every_sanction_is_a_decision(outcome: str) -> None:
+    doc = submission(act("discipline", "2022-07-01", signal="V1", outcome=outcome),
+                     signals=[signal("V1", "violation", "2022-06-02")])
+    assert status(doc, "KL21-16", item="V1") == "pass"
 
 
 def test_kl21_16_violation_inside_the_window_is_pending() -> None:
