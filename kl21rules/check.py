@@ -109,11 +109,18 @@ def check_bytes(
                        f"Unknown format of '{label}': expected a .json, .yaml or .yml file.")
         )
         return report
-    document, errors = load_bytes(raw, fmt)
-    if document is None or errors:
-        report.errors.extend(errors)
+    # A file whose only fault is a repeated key is still read (the later value wins), so its
+    # other errors are reported with it: every error in a file, not just the first.
+    document, duplicates = load_bytes(raw, fmt, keep_duplicates=True)
+    if document is None:
+        report.errors.extend(duplicates)
         return report
     submission, errors = validate_document(document.data, document.line_of, registry.activity_types)
+    if duplicates:
+        repeated = {e.pointer for e in duplicates}  # already said: the value there is in doubt
+        errors = [*duplicates, *(e for e in errors if e.pointer not in repeated)]
+        errors.sort(key=lambda e: (e.line is None, e.line or 0))
+        submission = None
     if submission is None:
         report.errors.extend(errors)
         unit = document.data.get("unit") if isinstance(document.data, dict) else None

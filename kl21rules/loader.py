@@ -129,12 +129,18 @@ def detect_format(path_name: str, raw: bytes) -> str | None:
 _FIRST_NON_SPACE = re.compile(rb"[ \t\r\n]*(.)", re.S)
 
 
-def load_bytes(raw: bytes, fmt: str) -> tuple[Document | None, list[InputError]]:
+def load_bytes(
+    raw: bytes, fmt: str, *, keep_duplicates: bool = False
+) -> tuple[Document | None, list[InputError]]:
     """Parse one file's bytes as ``fmt`` (``"json"`` or ``"yaml"``).
 
     Returns ``(document, [])`` for a file without input errors, else ``(None, errors)`` with
     every error the parser could find (all duplicate keys, not only the first), sorted by line.
     Never raises for any content of ``raw``.
+
+    With ``keep_duplicates``, a file whose only errors are duplicate keys is returned as
+    ``(document, errors)``: the data was read whole (the later value of a key wins), so a caller
+    can go on to report the file's other errors too (spec: every error in a file is reported).
 
     :raises ValueError: if ``fmt`` is neither ``"json"`` nor ``"yaml"`` (a caller's mistake).
     """
@@ -166,11 +172,19 @@ def load_bytes(raw: bytes, fmt: str) -> tuple[Document | None, list[InputError]]
         text = unicodedata.normalize("NFC", text)
     try:
         if fmt == "json":
-            return _load_json(body, text)
-        return _load_yaml(text)
+            document, errors = _load_json(body, text)
+        else:
+            document, errors = _load_yaml(text)
     except RecursionError:
         # A backstop only: nesting is bounded before parsing, so this should not happen.
         return None, [_too_deep(None)]
+    if document is not None and errors and not (keep_duplicates and _only_duplicates(errors)):
+        return None, errors
+    return document, errors
+
+
+def _only_duplicates(errors: list[InputError]) -> bool:
+    return all(e.code == "duplicate-key" for e in errors)
 
 
 # --- Decoding -------------------------------------------------------------------------------
@@ -494,7 +508,8 @@ def _load_json(body: bytes, text: str) -> tuple[Document | None, list[InputError
         for pointer, name, offset in index.constants
     ]
     errors += [_lone_surrogate(p, is_key, document.line_of(p)) for p, is_key in surrogates]
-    return None, _sorted(errors)
+    # The data is whole when only keys repeat (the later value won); load_bytes decides.
+    return (document if _only_duplicates(errors) else None), _sorted(errors)
 
 
 # One group per kind of token, so the scanner dispatches on m.lastindex; whitespace between
@@ -661,27 +676,29 @@ def _load_yaml(text: str) -> tuple[Document | None, list[InputError]]:
                     "The YAML file holds no data (only comments or '---' markers).",
                 )
             ]
-        if errors:
+        if errors and not _only_duplicates(errors):
             return None, _sorted(errors)
+        # Only repeated keys: build the data anyway (the later value wins); load_bytes decides.
         if loader.alias_count:
             if _expanded_size(root, {}) > loader.node_count + _MAX_ALIAS_EXPANSION:
-                return None, [_alias_error(None, "expansion")]
+                return None, _sorted([*errors, _alias_error(None, "expansion")])
         try:
             data = loader.construct_document(root)
         except yaml.YAMLError as exc:
-            return None, [_yaml_syntax(exc, text)]
+            return None, _sorted([*errors, _yaml_syntax(exc, text)])
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
             # A backstop: explicit tags are checked while composing, so PyYAML's constructors
             # should not fail; if one does, the user still gets an input error, not a traceback.
-            return None, [
+            return None, _sorted([
+                *errors,
                 InputError(
                     "yaml-syntax",
                     "",
                     None,
                     f"Không dựng được giá trị từ YAML: {exc}.",
                     f"Could not build a value from the YAML: {exc}.",
-                )
-            ]
+                ),
+            ])
     finally:
         loader.dispose()
 
@@ -693,8 +710,9 @@ def _load_yaml(text: str) -> tuple[Document | None, list[InputError]]:
         found = [_lone_surrogate(p, is_key, document.line_of(p)) for p, is_key in surrogates]
         found += [_duplicate_key(p, key, document.line_of(p), None) for p, key in renamed]
         if found:
-            return None, _sorted(found)
-    return document, []
+            errors = [*errors, *found]
+            return (document if _only_duplicates(errors) else None), _sorted(errors)
+    return document, _sorted(errors)
 
 
 def _yaml_syntax(exc: Exception, text: str) -> InputError:
