@@ -1157,6 +1157,24 @@ def test_duplicate_keys_are_input_errors() -> None:
     assert any(e["pointer"].startswith("/unit") and e["line"] == 6 for e in errs), errs
 
 
+@pytest.mark.parametrize("name", ["s.json", "s.yaml"])
+def test_a_duplicate_key_does_not_hide_the_files_other_errors(name: str) -> None:
+    # "Every error in a file is reported, not just the first": found by this suite, the other
+    # errors of a file with a repeated key used to be reported only once the key was fixed.
+    if name.endswith(".json"):
+        text = ('{"schema": "kl21rules/submission/v1",\n"unit": {"id": "U", "id": "V", "name": "N",'
+                ' "kind": "chi_bo_co_so"},\n"activities": [{"type": "outreach", "date": "31/2/2022",'
+                ' "channel": "zalo", "colour": 1}]}\n')
+        lines = {"/unit/id": 2, "/activities/0/date": 3, "/activities/0/colour": 3}
+    else:
+        text = ("schema: kl21rules/submission/v1\nunit:\n  id: U\n  id: V\n  name: N\n  kind: chi_bo_co_so\n"
+                "activities:\n  - type: outreach\n    date: 31/2/2022\n    channel: zalo\n    colour: 1\n")
+        lines = {"/unit/id": 4, "/activities/0/date": 9, "/activities/0/colour": 11}
+    errs = errors_of(text, name=name)
+    assert {e["pointer"]: e["line"] for e in errs} == lines
+    assert [e["code"] for e in errs][0] == "duplicate-key"
+
+
 def test_unknown_fields_are_input_errors_naming_the_field() -> None:
     doc = submission(act("outreach", "2022-01-05", channel="zalo", atendees=3))
     doc["extra_block"] = 1
