@@ -1382,3 +1382,85 @@ def test_waiver_for_another_period_does_not_apply() -> None:
     code, report = check("s.json", as_of="2023-01-01")
     assert code == 1
     assert "waived" not in one(report["files"][0], "KL21-05", period="2022")
+
+
+# --- rule errors, packs, other commands ---------------------------------------------------------
+
+BROKEN_PACK = '''
+from pathlib import Path
+from kl21rules import PackInfo, PythonRule, Text, hookimpl
+
+@hookimpl
+def kl21rules_pack():
+    return PackInfo("boom", Text(vi="Gói hỏng", en="Broken pack"), "0.0.1")
+
+@hookimpl
+def kl21rules_rulesets():
+    return [Path(__file__).with_name("boom_rules.yaml")]
+
+@hookimpl
+def kl21rules_rules():
+    return [PythonRule("BOOM-01", judge)]
+
+def judge(ctx):
+    raise ZeroDivisionError("on purpose")
+'''
+
+BROKEN_RULES = '''pack: boom
+rules:
+  - id: BOOM-01
+    title: {vi: "Quy tắc hỏng", en: "A broken rule"}
+    expect: {vi: "không gì", en: "nothing"}
+    refs: ["I.1"]
+    severity: info
+    obligation: {kind: python}
+'''
+
+
+def test_a_rule_that_raises_is_an_error_finding_others_still_run_exit_2(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(Path("boom_conformance_pack.py"), BROKEN_PACK)
+    write(Path("boom_rules.yaml"), BROKEN_RULES)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    write(Path("s.json"), good_2022())
+    code, report = check("s.json", args=("-p", "boom_conformance_pack"))
+    fr = report["files"][0]
+    assert [f["status"] for f in of(fr, "BOOM-01")] == ["error"]
+    assert one(fr, "KL21-01")["status"] == "pass"
+    assert fr["summary"]["error"] == 1 and report["summary"]["error"] == 1
+    assert code == 2
+
+
+def test_disable_a_pack() -> None:
+    write(Path("s.json"), submission())
+    _, report = check("s.json", args=("-p", "no:ubkt"))
+    rules = {f["rule"] for f in report["files"][0]["findings"]}
+    assert rules == set(GRASSROOTS_A + DEPARTMENT_B) - {
+        "KL21-05", "KL21-07", "KL21-12", "KL21-13", "KL21-16", "KL21-18", "KL21-19", "KL21-D04"}
+    assert "ubkt" not in report["tool"]["packs"]
+
+
+def test_items_without_ids_sort_in_file_order() -> None:
+    # ambiguity: "findings by ... item" — pointers sort by their numbers (/activities/9 before
+    # /activities/10), as a reader of the file expects, not as plain strings.
+    doc = submission(*[act("appointment", "2022-05-01", person=f"P{i}") for i in range(11)])
+    _, fr = run(doc)
+    assert [f["item"] for f in of(fr, "KL21-14")] == [f"/activities/{i}" for i in range(11)]
+
+
+def test_rules_command_lists_every_rule() -> None:
+    code, out = cli("rules", "--format", "json")
+    assert code == 0
+    listed = json.loads(out)
+    assert {r["id"] for r in listed} == set(GRASSROOTS_A + DEPARTMENT_B)
+    for r in listed:
+        assert r["severity"] == SEVERITY[r["id"]] and r["refs"] == REFS[r["id"]] and r["title"] and r["pack"]
+
+
+def test_explain_and_init() -> None:
+    assert cli("explain", "KL21-05")[0] == 0
+    assert cli("explain", "KL99-99")[0] == 2
+    code, out = cli("init")
+    assert code == 0
+    _, fr = run(out, name="init.yaml")
+    assert fr["errors"] == [] and fr["findings"]
