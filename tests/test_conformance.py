@@ -1464,3 +1464,44 @@ def test_explain_and_init() -> None:
     assert code == 0
     _, fr = run(out, name="init.yaml")
     assert fr["errors"] == [] and fr["findings"]
+
+
+def test_kl21_08_parameters_term_year_and_window_from_config() -> None:
+    doc = submission(vote("2022-05-01"))
+    assert status(doc, "KL21-08", as_of="2024-01-05") == "fail"  # 2022 is before year 3 (2023)
+    write(Path("kl21rules.toml"), '[tool.kl21rules.rules."KL21-08"]\nterm_year = 2\n')
+    _, fr = run(doc, "2024-01-05")
+    assert (one(fr, "KL21-08")["status"], one(fr, "KL21-08")["due"]) == ("pass", "2022-12-31")
+    write(Path("kl21rules.toml"),
+          '[tool.kl21rules.rules."KL21-08"]\nwindow = {start = 2022-06-01, end = 2022-09-30}\n')
+    _, fr = run(doc, "2024-01-05")
+    assert one(fr, "KL21-08")["status"] == "fail"  # before the window does not count
+    write(Path("kl21rules.toml"),
+          '[tool.kl21rules.rules."KL21-08"]\nwindow = {start = 2022-01-01, end = 2022-04-30}\n')
+    _, fr = run(doc, "2024-01-05")
+    assert (one(fr, "KL21-08")["status"], one(fr, "KL21-08")["due"]) == ("late", "2022-04-30")
+
+
+def test_kl21_13_only_years_with_a_record_are_judged() -> None:
+    # ambiguity: "every year from 2022 with an asset_declaration record" — a year without a
+    # record gives no finding of its own (nothing says who was obliged that year).
+    _, fr = run(submission(assets(2022, "2022-12-01", 4, 4)), "2024-01-05")
+    assert periods(fr, "KL21-13") == {"2022": "pass"}
+
+
+def test_kl21_13_complete_after_31_12_is_late() -> None:
+    _, fr = run(submission(assets(2022, "2022-12-01", 4, 2), assets(2022, "2023-01-10", 4, 4)), "2023-02-01")
+    assert periods(fr, "KL21-13") == {"2022": "late"}
+
+
+def test_as_of_option_is_day_first_never_month_first() -> None:
+    _, fr = run(submission(), "03/04/2022")
+    assert fr["as_of"] == "2022-04-03"
+
+
+def test_units_counts_distinct_units() -> None:
+    write(Path("a.json"), submission())
+    write(Path("b.json"), submission())
+    write(Path("c.json"), submission(u=unit(id="KCQ.T2")))
+    _, report = check("a.json", "b.json", "c.json")
+    assert (report["summary"]["files"], report["summary"]["units"]) == (3, 2)
