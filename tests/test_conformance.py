@@ -129,7 +129,8 @@ def one(file_report: dict[str, Any], rule: str, *, period: str | None = None,
 def status(doc: dict[str, Any], rule: str, as_of: str = "2022-12-31", **which: str | None) -> str:
     _, fr = run(doc, as_of)
     assert not fr["errors"], fr["errors"]
-    return one(fr, rule, **which)["status"]
+    found: str = one(fr, rule, **which)["status"]
+    return found
 
 
 def periods(file_report: dict[str, Any], rule: str) -> dict[str, str]:
@@ -288,7 +289,7 @@ def test_kl21_04_task_missing_owner_and_due_is_a_finding_at_its_pointer() -> Non
     assert "owner" in f["message"] or "người" in f["message"]
     # The English message names the missing parts by their field names.
     _, en = run(doc, args=("--lang", "en"))
-    msg = [f for f in of(en, "KL21-04") if f["status"] == "fail"][0]["message"]
+    msg = next(f for f in of(en, "KL21-04") if f["status"] == "fail")["message"]
     assert "owner" in msg and "due" in msg
     assert "outcome" not in msg and "accountable" not in msg.replace("accountable for", "")
 
@@ -831,7 +832,7 @@ def test_applicability_for_grassroots_kinds(kind: str) -> None:
 
 def test_as_of_from_report_date_when_not_given() -> None:
     doc = submission(report={"date": "2022-03-31"})
-    code, report = check(write(Path("s.json"), doc), as_of=None)
+    _, report = check(write(Path("s.json"), doc), as_of=None)
     # ambiguity: the report's own as_of is --as-of, else null ("each file as of its own date").
     assert report["as_of"] is None and report["files"][0]["as_of"] == "2022-03-31"
     assert one(report["files"][0], "KL21-01")["status"] == "pending"
@@ -893,7 +894,7 @@ def test_as_of_accepts_day_first() -> None:
 
 def test_report_shape_and_summaries() -> None:
     a = write(Path("a.json"), submission(study("2022-04-01", attendees=8)))
-    code, report = check(a, as_of="2022-12-31")
+    _, report = check(a, as_of="2022-12-31")
     assert report["schema"] == "kl21rules/report/v1"
     assert report["tool"]["name"] == "kl21rules" and report["tool"]["version"]
     assert set(report["tool"]["packs"]) >= {"coso", "doanthe", "tochuc", "tuyengiao", "ubkt", "vanphong"}
@@ -1011,6 +1012,8 @@ def test_missing_file_is_exit_2() -> None:
     write(Path("ok.json"), good_2022())
     code, out = cli("check", "ok.json", "nope.json", "--format", "json", "--as-of", "2022-12-31")
     assert code == 2
+    missing = json.loads(out)["files"][1]
+    assert missing["path"] == "nope.json" and missing["errors"] and missing["findings"] == []
 
 
 def test_unknown_option_value_is_exit_2() -> None:
@@ -1094,8 +1097,9 @@ def errors_of(doc: dict[str, Any] | str | bytes, name: str = "s.json", lang: str
     for e in fr["errors"]:
         assert {"pointer", "line", "code", "message"} <= set(e), e
         assert e["message"].strip()
-    assert fr["errors"]
-    return fr["errors"]
+    errors: list[dict[str, Any]] = fr["errors"]
+    assert errors
+    return errors
 
 
 def test_every_error_of_a_file_is_reported_with_pointer_line_and_both_languages() -> None:
@@ -1172,7 +1176,7 @@ def test_a_duplicate_key_does_not_hide_the_files_other_errors(name: str) -> None
         lines = {"/unit/id": 4, "/activities/0/date": 9, "/activities/0/colour": 11}
     errs = errors_of(text, name=name)
     assert {e["pointer"]: e["line"] for e in errs} == lines
-    assert [e["code"] for e in errs][0] == "duplicate-key"
+    assert errs[0]["code"] == "duplicate-key"
 
 
 def test_unknown_fields_are_input_errors_naming_the_field() -> None:
