@@ -183,8 +183,19 @@ def stream_check(
         from kl21rules.waivers import WaiverBook
 
         book = WaiverBook(all_waivers, options.today)
+    tasks: list[Task] = []
+    for target in targets:
+        found = _tasks([target])
+        if not found and target != "-" and Path(target).is_dir():
+            # Nothing to check is worth saying: a CI job pointed at the wrong folder would pass.
+            report.problems.append(Notice(
+                "no-files", None,
+                f"Thư mục '{target}' không có tệp báo cáo nào (.json, .yaml, .yml).",
+                f"Folder '{target}' holds no submission file (.json, .yaml, .yml).",
+            ))
+        tasks.extend(found)
     report.files = FileStream(
-        _tasks(targets), registry, options, jobs=jobs, worker_args=registry_args(plugins, cfg),
+        tasks, registry, options, jobs=jobs, worker_args=registry_args(plugins, cfg),
         waivers=book, problems=report.problems, on_file=on_file,
     )
     return report

@@ -142,3 +142,17 @@ def test_no_progress_output_when_piped(folder: Path) -> None:
     result = run("check", ".", "--format", "json", "--output", "r.json", cwd=folder)
     assert result.returncode == 2 and result.stderr == b""
     (folder / "r.json").unlink()
+
+
+def test_an_empty_folder_is_reported_not_silently_passed(tmp_path: Path) -> None:
+    """A CI job pointed at the wrong folder must hear that nothing was checked."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from kl21rules.cli import app
+
+    result = CliRunner().invoke(app, ["check", str(tmp_path), "--format", "json"])
+    problems = json.loads(result.stdout)["problems"]
+    assert [p["code"] for p in problems] == ["no-files"]
+    assert result.exit_code == 0
