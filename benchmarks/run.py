@@ -346,8 +346,12 @@ def stage_split(files: list[tuple[str, bytes]], registry: Any, options: Any, rul
 def cli_runs(root: Path, n: int) -> list[dict[str, Any]]:
     """Figures 3 (end to end) and 4: the command over a folder, --jobs 1 and --jobs 2."""
     base = kl21rules_cmd() + ["check", *folders(root, n), "--format", "json"]
-    j1 = run_cmd(base + ["--jobs", "1"])
-    j2 = run_cmd(base + ["--jobs", "2"])
+    # Runs in the order 1, 2, 2, 1 and the faster of each kept: load from other work on the
+    # machine, rising or falling during the measurement, then hits both alike.
+    runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+    for jobs in (1, 2, 2, 1):
+        runs[jobs].append(run_cmd(base + ["--jobs", str(jobs)]))
+    j1, j2 = (min(runs[j], key=lambda r: r["seconds"] if r["seconds"] is not None else float("inf")) for j in (1, 2))
     bad = [f"--jobs {j}: exit {r['exit']} {r.get('error', '')} {r.get('stderr', '')}".strip()
            for j, r in ((1, j1), (2, j2)) if r["exit"] not in (0, 1)]
     figs = []
@@ -361,8 +365,10 @@ def cli_runs(root: Path, n: int) -> list[dict[str, Any]]:
     figs.append(figure("--jobs 2 vs --jobs 1 (CLI, same folder, wall)", speedup, "×", "≥ 1.8×",
                        None if speedup is None else speedup >= 1.8, files=n,
                        jobs1_seconds=j1["seconds"], jobs2_seconds=j2["seconds"],
-                       note=f"--jobs 1 {j1['seconds'] or 0:.1f} s, --jobs 2 {j2['seconds'] or 0:.1f} s "
-                            f"(load average before: {os.getloadavg()[0]:.1f})"))
+                       jobs1_cpu=j1["cpu"], jobs2_cpu=j2["cpu"],
+                       note=f"best of 2 each: --jobs 1 {j1['seconds'] or 0:.1f} s ({j1['cpu'] or 0:.1f} s CPU), "
+                            f"--jobs 2 {j2['seconds'] or 0:.1f} s ({j2['cpu'] or 0:.1f} s CPU in all processes); "
+                            f"load average after: {os.getloadavg()[0]:.1f}"))
     return figs
 
 
