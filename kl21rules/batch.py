@@ -11,17 +11,27 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kl21rules._version import __version__
-from kl21rules.check import CheckOptions, check_bytes, check_target, iter_paths, read_target, selected
+from kl21rules.check import (
+    CheckOptions,
+    check_bytes,
+    check_target,
+    iter_paths,
+    read_target,
+    selected,
+)
 from kl21rules.diagnostics import InputError
 from kl21rules.packs import Registry
 from kl21rules.report import FileReport, Notice, Report, RuleInfo, Tally
+from kl21rules.rules.model import STATUSES
 
 if TYPE_CHECKING:
-    from kl21rules.config import Config
+    from kl21rules.config import Config, WaiverSpec
+    from kl21rules.waivers import WaiverBook
 
 #: (label, path, bytes read beforehand): standard input is read by the parent, files by whoever checks them.
 Task = tuple[str, "Path | None", "bytes | None"]
@@ -51,11 +61,10 @@ def effective_jobs(jobs: int, files: int) -> int:
     return max(1, min(jobs, files))
 
 
-def _tasks(targets: Sequence[str]) -> list[Task]:
-    tasks: list[Task] = []
+def _tasks(targets: Sequence[str]) -> Iterator[Task]:
+    """The tasks of a run, lazily (a folder's files are listed one directory at a time)."""
     for label, path in iter_paths(targets):
-        tasks.append((label, path, None))
-    return tasks
+        yield (label, path, None)
 
 
 def _check_task(task: Task, registry: Registry, options: CheckOptions, rules: Sequence[Any]) -> FileReport:
@@ -70,75 +79,182 @@ def _check_task(task: Task, registry: Registry, options: CheckOptions, rules: Se
     return check_bytes(label, raw, registry, options, rules)
 
 
-# One worker's packs and options, loaded once by the pool's initializer.
+#: What one file's part of a format is rendered by: ``render(file, *args)``, a function of a
+#: module (so that it can be sent to a worker process by name).
+PartRenderer = Callable[..., Any]
+#: One file's totals, small enough to send between processes: (unit id or None, input errors,
+#: ((rule, status, count), ...), waived, rule errors, worst fail rank). See :func:`file_totals`.
+FileTotals = tuple[Any, int, tuple[tuple[str, str, int], ...], int, int, int]
+#: Which waivers one file used: ((index in the book, findings waived, findings matched past expiry), ...).
+WaiverHits = tuple[tuple[int, int, int], ...]
+
+
+def file_totals(file: FileReport) -> FileTotals:
+    """One file's contribution to a :class:`~kl21rules.report.Tally`, counted by ``Tally.add`` itself."""
+    one = Tally()
+    one.add(file)
+    rows = tuple((rule, status, n) for rule, row in one.per_rule.items() for status, n in row.items() if n)
+    unit = next(iter(one.units)) if one.units else None
+    return (unit, one.input_errors, rows, one.waived, one.rule_errors, one.worst_fail)
+
+
+def add_totals(tally: Tally, totals: FileTotals) -> None:
+    """Add one file's totals (from :func:`file_totals`) to a run's tally: the same as ``tally.add(file)``."""
+    unit, input_errors, rows, waived, rule_errors, worst_fail = totals
+    tally.files += 1
+    if unit is not None:
+        tally.units.add(unit)
+    tally.input_errors += input_errors
+    for rule, status, n in rows:
+        tally.counts[status] += n
+        row = tally.per_rule.get(rule)
+        if row is None:
+            row = tally.per_rule[rule] = dict.fromkeys(STATUSES, 0)
+        row[status] += n
+    tally.waived += waived
+    tally.rule_errors += rule_errors
+    tally.worst_fail = max(tally.worst_fail, worst_fail)
+
+
+def _apply_waivers(book: WaiverBook | None, file: FileReport) -> WaiverHits:
+    """Apply the waivers to one file; say which of them it used (for the parent's book)."""
+    if not book:
+        return ()
+    before = [(st.applied, st.expired_hits) for st in book.states]
+    book.apply(file)
+    return tuple((i, st.applied - a, st.expired_hits - e)
+                 for i, (st, (a, e)) in enumerate(zip(book.states, before, strict=True))
+                 if st.applied != a or st.expired_hits != e)
+
+
+# One worker's packs, options, waivers and renderer, set up once by the pool's initializer.
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(disabled: list[str], extra: list[str], options: CheckOptions) -> None:
+def _init_worker(disabled: list[str], extra: list[str], options: CheckOptions, waivers: list[WaiverSpec],
+                 render: PartRenderer | None, render_args: tuple[Any, ...]) -> None:
     from kl21rules.packs import load_registry
 
     registry = load_registry(disabled, extra)
-    _WORKER.update(registry=registry, options=options,
+    book = None
+    if waivers:
+        from kl21rules.waivers import WaiverBook
+
+        book = WaiverBook(waivers, options.today)
+    _WORKER.update(registry=registry, options=options, book=book, render=render, render_args=render_args,
                    rules=selected(registry.rules, options.select, options.ignore))
 
 
-def _work(task: Task) -> FileReport:
-    return _check_task(task, _WORKER["registry"], _WORKER["options"], _WORKER["rules"])
+def _work(task: Task) -> tuple[Any, FileTotals, WaiverHits]:
+    """Check one file in a worker, apply its waivers and render its part: what the parent needs
+    to write it and count it, never the whole :class:`FileReport` when a renderer is set (the
+    parent unpickling and rendering every report kept two workers from scaling)."""
+    file = _check_task(task, _WORKER["registry"], _WORKER["options"], _WORKER["rules"])
+    hits = _apply_waivers(_WORKER["book"], file)
+    totals = file_totals(file)
+    render = _WORKER["render"]
+    return (file if render is None else render(file, *_WORKER["render_args"])), totals, hits
 
 
 class FileStream:
     """The files of a run, checked as they are asked for; can be gone through once.
 
     Keeps the run's :class:`~kl21rules.report.Tally` and, when the last file has been given,
-    appends the waivers' notices to ``problems``.
+    appends the waivers' notices to ``problems``. Going through it gives each file's
+    :class:`FileReport`; :meth:`render_each` gives instead each file's part of an output format,
+    rendered where the file was checked (in the worker with ``jobs > 1``).
     """
 
     def __init__(
         self,
-        tasks: list[Task],
+        targets: Sequence[str],
         registry: Registry,
         options: CheckOptions,
         *,
         jobs: int = 1,
         worker_args: tuple[list[str], list[str]] = ([], []),
-        waivers: Any = None,
+        waivers: WaiverBook | None = None,
         problems: list[Notice] | None = None,
-        on_file: Callable[[FileReport], None] | None = None,
+        on_file: Callable[[FileReport | None], None] | None = None,
     ) -> None:
-        self.tasks = tasks
+        self.targets = list(targets)
         self.registry = registry
         self.options = options
-        self.jobs = effective_jobs(jobs, len(tasks))
+        self._jobs = jobs
         self.worker_args = worker_args
         self.waivers = waivers
         self.problems = problems if problems is not None else []
         self.on_file = on_file
         self.tally = Tally()
+        self._count: int | None = None
         self._used = False
 
     def __len__(self) -> int:
-        return len(self.tasks)
+        """How many files the run has: counted by a pass over names only, once."""
+        if self._count is None:
+            self._count = sum(1 for _ in iter_paths(self.targets))
+        return self._count
+
+    @property
+    def jobs(self) -> int:
+        """Processes that will check the files (never more than there are files)."""
+        if self._jobs == 1:
+            return 1
+        # Only as many files as processes need be found to know that all of them are needed.
+        wanted = effective_jobs(self._jobs, 1 << 30)
+        return effective_jobs(wanted, sum(1 for _ in islice(iter_paths(self.targets), wanted)))
 
     def __iter__(self) -> Iterator[FileReport]:
+        return self._run(None, ())
+
+    def render_each(self, render: PartRenderer, *args: Any) -> Iterator[Any]:
+        """Each file's ``render(file, *args)``, in order, the file checked, waived and counted as
+        when going through the stream; with ``jobs > 1`` the workers render, so ``render`` must
+        be a module's function and ``args`` picklable."""
+        return self._run(render, args)
+
+    def _start(self) -> None:
         if self._used:
             raise RuntimeError("a FileStream can be gone through only once")
         self._used = True
-        return self._run()
 
-    def _checked(self) -> Iterator[FileReport]:
-        tasks = [self._read_stdin(t) for t in self.tasks]
-        if self.jobs <= 1:
+    def _run(self, render: PartRenderer | None, args: tuple[Any, ...]) -> Iterator[Any]:
+        self._start()
+        return self._results(render, args)
+
+    def _results(self, render: PartRenderer | None, args: tuple[Any, ...]) -> Iterator[Any]:
+        jobs = self.jobs
+        tasks = (self._read_stdin(t) for t in _tasks(self.targets))
+        if jobs <= 1:
             rules = selected(self.registry.rules, self.options.select, self.options.ignore)
             for task in tasks:
-                yield _check_task(task, self.registry, self.options, rules)
-            return
-        import multiprocessing
+                file = _check_task(task, self.registry, self.options, rules)
+                if self.waivers:
+                    self.waivers.apply(file)
+                self.tally.add(file)
+                if self.on_file is not None:
+                    self.on_file(file)
+                yield file if render is None else render(file, *args)
+        else:
+            import multiprocessing
 
-        disabled, extra = self.worker_args
-        # Chunks keep inter-process traffic low; small enough that every worker gets several.
-        chunk = max(1, min(32, len(tasks) // (self.jobs * 4)))
-        with multiprocessing.Pool(self.jobs, _init_worker, (disabled, extra, self.options)) as pool:
-            yield from pool.imap(_work, tasks, chunksize=chunk)
+            disabled, extra = self.worker_args
+            specs = [st.waiver for st in self.waivers.states] if self.waivers else []
+            # Chunks keep inter-process traffic low; small enough that every worker gets several.
+            chunk = max(1, min(32, len(self) // (jobs * 4)))
+            with multiprocessing.Pool(jobs, _init_worker, (disabled, extra, self.options, specs, render, args)) as pool:
+                for payload, totals, hits in pool.imap(_work, tasks, chunksize=chunk):
+                    if hits and self.waivers:
+                        states = self.waivers.states
+                        for i, applied, expired in hits:
+                            states[i].applied += applied
+                            states[i].expired_hits += expired
+                    add_totals(self.tally, totals)
+                    if self.on_file is not None:
+                        self.on_file(payload if render is None else None)
+                    yield payload
+        if self.waivers:
+            self.problems.extend(self.waivers.notices())
 
     @staticmethod
     def _read_stdin(task: Task) -> Task:
@@ -147,17 +263,6 @@ class FileStream:
         if path is not None:
             return task
         return (label, None, read_target(label, None)[0])
-
-    def _run(self) -> Iterator[FileReport]:
-        for file in self._checked():
-            if self.waivers:
-                self.waivers.apply(file)
-            self.tally.add(file)
-            if self.on_file is not None:
-                self.on_file(file)
-            yield file
-        if self.waivers:
-            self.problems.extend(self.waivers.notices())
 
 
 def stream_check(
@@ -169,7 +274,7 @@ def stream_check(
     plugins: Sequence[str] = (),
     cfg: Config | None = None,
     waivers: Sequence[Any] = (),
-    on_file: Callable[[FileReport], None] | None = None,
+    on_file: Callable[[FileReport | None], None] | None = None,
 ) -> Report:
     """A report whose files are checked as a renderer goes through them (see the module's doc).
 
@@ -183,19 +288,16 @@ def stream_check(
         from kl21rules.waivers import WaiverBook
 
         book = WaiverBook(all_waivers, options.today)
-    tasks: list[Task] = []
     for target in targets:
-        found = _tasks([target])
-        if not found and target != "-" and Path(target).is_dir():
+        if target != "-" and Path(target).is_dir() and next(iter_paths([target]), None) is None:
             # Nothing to check is worth saying: a CI job pointed at the wrong folder would pass.
             report.problems.append(Notice(
                 "no-files", None,
                 f"Thư mục '{target}' không có tệp báo cáo nào (.json, .yaml, .yml).",
                 f"Folder '{target}' holds no submission file (.json, .yaml, .yml).",
             ))
-        tasks.extend(found)
     report.files = FileStream(
-        tasks, registry, options, jobs=jobs, worker_args=registry_args(plugins, cfg),
+        targets, registry, options, jobs=jobs, worker_args=registry_args(plugins, cfg),
         waivers=book, problems=report.problems, on_file=on_file,
     )
     return report

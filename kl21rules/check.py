@@ -53,7 +53,8 @@ def iter_paths(targets: Sequence[str]) -> Iterator[tuple[str, Path | None]]:
     """Files to check, in the order given; folders searched recursively, sorted by path.
 
     Yields (label, path); ``-`` yields ("-", None) for standard input. A target that does not
-    exist is yielded as is so that its error is reported in order.
+    exist is yielded as is so that its error is reported in order. Folders are walked lazily (one
+    directory's names at a time), so a batch of any size is never listed whole in memory.
     """
     for target in targets:
         if target == "-":
@@ -61,17 +62,48 @@ def iter_paths(targets: Sequence[str]) -> Iterator[tuple[str, Path | None]]:
             continue
         path = Path(target)
         if path.is_dir():
-            found = []
-            for root, dirs, files in os.walk(path):
-                dirs.sort()
-                for name in files:
-                    if name.lower().endswith(SUFFIXES):
-                        found.append(Path(root) / name)
-            found.sort(key=lambda p: p.as_posix())
-            for p in found:
+            for found in _walk_sorted(str(path)):
+                p = Path(found)
                 yield p.as_posix(), p
         else:
             yield target, path
+
+
+def _walk_sorted(top: str) -> Iterator[str]:
+    """The submission files under ``top`` in the order of their full paths, one directory at a time.
+
+    Sorting a directory's entries by name, a sub-directory's as ``name/``, and descending into
+    each in its place gives exactly the order of sorting every path found (``a/b-c.json``,
+    ``a/b.json``, ``a/b/x.json``, ``a/b0.json``: ``-`` < ``.`` < ``/`` < ``0``), without holding
+    them all.
+    Like ``os.walk``: a directory that cannot be read is skipped, symbolic links to directories
+    are not followed.
+    """
+    try:
+        with os.scandir(top) as it:
+            entries = []
+            for entry in it:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    try:
+                        if entry.is_symlink():
+                            continue  # os.walk lists it but does not go into it: nothing to yield
+                    except OSError:
+                        continue
+                    entries.append((entry.name + "/", True))
+                elif entry.name.lower().endswith(SUFFIXES):
+                    entries.append((entry.name, False))
+    except OSError:
+        return
+    entries.sort()
+    for key, is_dir in entries:
+        if is_dir:
+            yield from _walk_sorted(os.path.join(top, key[:-1]))
+        else:
+            yield os.path.join(top, key)
 
 
 def read_target(label: str, path: Path | None, stdin: Any = None) -> tuple[bytes | None, InputError | None]:

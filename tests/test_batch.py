@@ -4,6 +4,7 @@ files are not kept in memory; the progress bar only for a person at a terminal."
 from __future__ import annotations
 
 import gc
+import json
 import os
 import shutil
 import subprocess
@@ -52,16 +53,66 @@ def run(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.Complet
                           check=False)
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif", "text", "junit"])
+WAIVERS = """\
+[[waivers]]
+rule = "KL21-11"
+unit = "KCQ.THPTNT"
+period = "2022-07"
+reason = "Sáp nhập chi bộ, văn bản 12/CV-ĐUK"
+expires = 2030-06-30
+
+[[waivers]]
+rule = "KL21-11"
+unit = "KCQ.THPTNT"
+period = "2022-04"
+reason = "Đã hết hạn"
+expires = 2022-06-30
+
+[[waivers]]
+rule = "KL21-01"
+unit = "KHONG.CO"
+reason = "Không khớp kết quả nào"
+expires = 2030-01-01
+"""
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "text", "junit", "markdown", "github"])
 def test_jobs_give_the_same_bytes_as_one_process(folder: Path, fmt: str) -> None:
-    args = ["check", ".", "--as-of", "2023-12-31", "--format", fmt]
+    """Workers render each file's part, apply its waivers and count it: the parent must write
+    exactly what one process does, waivers (applied, expired, unmatched) and totals included."""
+    (folder / "waivers.toml").write_text(WAIVERS, encoding="utf-8")
+    args = ["check", ".", "--as-of", "2023-12-31", "--format", fmt, "--waivers", "waivers.toml", "--fail-on", "info"]
     one = run(*args, cwd=folder)
     assert one.returncode == 2  # the broken file
     assert one.stdout.count(b"hong.json") >= 1
+    if fmt in ("json", "text", "markdown"):
+        # the waiver applied (3 copies of its sample), and the expired and unmatched ones told
+        assert one.stdout.count("Sáp nhập chi bộ".encode()) == 3
+        assert b"KL21-11 KCQ.THPTNT 2022-04" in one.stdout and b"KHONG.CO" in one.stdout
     for jobs in ("2", "0"):
         many = run(*args, "--jobs", jobs, cwd=folder)
         assert many.returncode == one.returncode
         assert many.stdout == one.stdout, f"--jobs {jobs} differs"
+        assert many.stderr == one.stderr
+
+
+def test_exit_code_with_jobs_counts_waived_fails_as_one_process(tmp_path: Path) -> None:
+    """Exit code 1 comes from the tally the workers send back: a waiver that lifts every fail
+    at or above --fail-on must give 0 with --jobs as without."""
+    sample = SAMPLES / "chi-bo-truong-thpt-hoc-muon-2022.yaml"
+    for i in range(4):
+        shutil.copy(sample, tmp_path / f"{i}.yaml")
+    args = ["check", ".", "--as-of", "2023-12-31", "--format", "json", "--fail-on", "info", "-q"]
+    one = run(*args, cwd=tmp_path)
+    failing = sorted({f["rule"] for f in json.loads(one.stdout)["files"][0]["findings"] if f["status"] == "fail"})
+    assert failing
+    (tmp_path / "w.toml").write_text("".join(
+        f'[[waivers]]\nrule = "{rule}"\nreason = "Chấp thuận"\nexpires = 2030-01-01\n' for rule in failing),
+        encoding="utf-8")
+    waived = [run(*args, "--waivers", "w.toml", "--jobs", j, cwd=tmp_path) for j in ("1", "2")]
+    assert one.returncode == 1
+    assert [w.returncode for w in waived] == [0, 0]
+    assert waived[0].stdout == waived[1].stdout
 
 
 def test_standard_input_among_files_with_jobs(folder: Path) -> None:
@@ -71,6 +122,23 @@ def test_standard_input_among_files_with_jobs(folder: Path) -> None:
     many = run(*args, "--jobs", "2", cwd=folder, stdin=raw)
     assert one.stdout == many.stdout and b'"path": "-"' in one.stdout
     assert one.returncode == many.returncode
+
+
+def test_folders_are_walked_in_the_order_of_their_sorted_paths(tmp_path: Path) -> None:
+    """Folders are listed lazily, one directory at a time, yet in the order of every path sorted
+    as a whole: ``-`` < ``.`` < ``/`` < ``0``, so a folder's files and sub-folders interleave."""
+    from kl21rules.check import iter_paths
+
+    names = ["b-c.json", "b.json", "b/x.json", "b0.json", "b/y/z.yaml", "B.JSON", "b.json2/q.yml", "a b/ü.json",
+             "b!/k.json", "x.txt", "é/1.json", "e/1.json", "b/0/a.json", "b/-/a.json", "b/a.json"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    got = [label for label, _ in iter_paths([str(tmp_path), "-", str(tmp_path / "b")])]
+    expected = sorted((tmp_path / n).as_posix() for n in names if not n.endswith(".txt"))
+    inner = sorted((tmp_path / n).as_posix() for n in names if n.startswith("b/"))
+    assert got == [*expected, "-", *inner]
+    assert len(stream_check([str(tmp_path)], load_registry(), CheckOptions()).files) == len(expected)
 
 
 def test_folder_order_is_by_path_and_only_submissions(folder: Path) -> None:
@@ -146,8 +214,6 @@ def test_no_progress_output_when_piped(folder: Path) -> None:
 
 def test_an_empty_folder_is_reported_not_silently_passed(tmp_path: Path) -> None:
     """A CI job pointed at the wrong folder must hear that nothing was checked."""
-    import json
-
     from typer.testing import CliRunner
 
     from kl21rules.cli import app

@@ -5,7 +5,8 @@ Renderers are looked up by name; packs may add formats (hook ``kl21rules_formats
 live in their own modules, imported only when asked for, so start-up stays small; each has
 ``stream(report, lang, **options)`` yielding the text piece by piece while it goes through
 ``report.files`` once (a batch of any size is never held in memory), and ``render`` returning it
-whole.
+whole. Each file's part is rendered by a function of the file alone (:func:`file_parts`),
+so that a batch's workers can render it.
 
 Options a built-in renderer understands (others are ignored): ``color`` (text: ANSI colours),
 ``width`` (text: terminal width), ``fail_on`` (the ``--fail-on`` level: junit, github, sarif and
@@ -47,6 +48,20 @@ def builtin_formats() -> dict[str, Renderer]:
         return render
 
     return {name: lazy(module) for name, module in BUILTIN.items()}
+
+
+def file_parts(report: Report, render: Callable[..., Any], *args: Any) -> Iterator[Any]:
+    """Each file's ``render(file, *args)``, in order, going through ``report.files`` once.
+
+    A streamed batch renders them where it checks the files (its workers with ``--jobs``), so
+    the process writing the report only joins text; ``render`` is then a module's function and
+    ``args`` are picklable. A report held in a list is rendered here.
+    """
+    each = getattr(report.files, "render_each", None)
+    if each is not None:
+        parts: Iterator[Any] = each(render, *args)
+        return parts
+    return (render(f, *args) for f in report.iter_files())
 
 
 def builtin_streamer(name: str) -> Streamer:

@@ -13,7 +13,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from kl21rules.findings import Finding
-from kl21rules.output._common import STATUS_LABEL, WORDS, counts_fail, counts_line, lang_of, waived_note
+from kl21rules.output import file_parts
+from kl21rules.output._common import (
+    STATUS_LABEL,
+    WORDS,
+    counts_fail,
+    counts_line,
+    lang_of,
+    waived_note,
+)
 from kl21rules.report import FileReport, Report
 
 
@@ -56,6 +64,10 @@ def _level(f: Finding, fail_on: str) -> str | None:
     return None
 
 
+def _file_part(file: FileReport, lang: str, fail_on: str) -> str:
+    return "".join(_file(file, lang, fail_on))
+
+
 def _file(file: FileReport, lang: str, fail_on: str) -> Iterator[str]:
     labels = STATUS_LABEL[lang]
     where = None if file.path == "-" else file.path
@@ -76,8 +88,7 @@ def stream(report: Report, lang: str = "vi", *, fail_on: str = "error", **_: Any
     """Workflow commands, one file at a time."""
     lang = lang_of(lang)
     w = WORDS[lang]
-    for file in report.iter_files():
-        yield from _file(file, lang, fail_on)
+    yield from file_parts(report, _file_part, lang, fail_on)
     for p in report.problems:
         yield command("error" if p.code == "pack-error" else "warning", p.message(lang), title=f"kl21rules: {p.code}")
     s = report.summary()

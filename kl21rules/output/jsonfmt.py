@@ -8,6 +8,7 @@ from typing import Any
 
 from kl21rules.diagnostics import InputError
 from kl21rules.findings import Finding
+from kl21rules.output import file_parts
 from kl21rules.report import REPORT_SCHEMA, FileReport, Notice, Report
 
 
@@ -53,6 +54,12 @@ def file_dict(f: FileReport, lang: str) -> dict[str, Any]:
     }
 
 
+def file_json(f: FileReport, lang: str) -> str:
+    """One file's member of the report's ``files``, indented in place (rendered by the process
+    that checked the file)."""
+    return "    " + dumps_indented(file_dict(f, lang), "    ")
+
+
 def report_dict(report: Report, lang: str) -> dict[str, Any]:
     """The whole report as plain data (the JSON report, before serialisation); reads a streamed
     report's files, so call it once."""
@@ -85,8 +92,7 @@ def stream(report: Report, lang: str = "vi", **_: Any) -> Iterator[str]:
     text = json.dumps(head, ensure_ascii=False, indent=2)
     yield text[: text.rfind("\n")] + ",\n"  # the head's members, without its closing brace
     first = True
-    for f in report.iter_files():
-        body = "    " + dumps_indented(file_dict(f, lang), "    ")
+    for body in file_parts(report, file_json, lang):
         yield ('  "files": [\n' if first else ",\n") + body
         first = False
     yield '  "files": []' if first else "\n  ]"

@@ -32,7 +32,15 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from kl21rules.findings import Finding
-from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, WORDS, counts_fail, lang_of, waived_note
+from kl21rules.output import file_parts
+from kl21rules.output._common import (
+    SEVERITY_LABEL,
+    STATUS_LABEL,
+    WORDS,
+    counts_fail,
+    lang_of,
+    waived_note,
+)
 from kl21rules.report import FileReport, Report
 
 # Characters XML 1.0 cannot hold, even escaped; a submission may contain them in a name.
@@ -61,8 +69,7 @@ def stream(report: Report, lang: str = "vi", *, fail_on: str = "error", **_: Any
     lang = lang_of(lang)
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
     yield f'<testsuites name="kl21rules" version={_attr(report.version)}>\n'
-    for f in report.iter_files():
-        yield _suite(f, lang, fail_on)
+    yield from file_parts(report, _suite, lang, fail_on)
     yield _problems_suite(report, lang)
     yield "</testsuites>\n"
 

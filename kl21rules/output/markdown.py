@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from kl21rules.output import file_parts
 from kl21rules.output._common import (
     SEVERITY_LABEL,
     STATUS_LABEL,
@@ -55,6 +56,14 @@ def _unit_row(f: FileReport, lang: str) -> str:
     cells += [str(counts[s]) if counts[s] else "·" for s in STATUS_ORDER]
     cells.append(str(len(f.errors)) if f.errors else "·")
     return "| " + " | ".join(cells) + " |"
+
+
+def _file_part(f: FileReport, lang: str, fail_on: str) -> tuple[str, str | None]:
+    """A file's row in the table of units and, if it has anything needing attention, its section."""
+    section = None
+    if f.errors or any(x.status in ATTENTION for x in f.findings) or f.notices:
+        section = _section(f, lang, fail_on)
+    return _unit_row(f, lang), section
 
 
 def _section(f: FileReport, lang: str, fail_on: str) -> str:
@@ -104,10 +113,10 @@ def stream(report: Report, lang: str = "vi", *, fail_on: str = "error", **_: Any
     w, labels = WORDS[lang], STATUS_LABEL[lang]
     rows: list[str] = []
     sections: list[str] = []
-    for f in report.iter_files():
-        rows.append(_unit_row(f, lang))
-        if f.errors or any(x.status in ATTENTION for x in f.findings) or f.notices:
-            sections.append(_section(f, lang, fail_on))
+    for row, section in file_parts(report, _file_part, lang, fail_on):
+        rows.append(row)
+        if section is not None:
+            sections.append(section)
     tally = report.tally()
     s = tally.summary()
     counts = counts_line(s, lang)

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from kl21rules.findings import Finding
+from kl21rules.output import file_parts
 from kl21rules.output._common import WORDS, lang_of
 from kl21rules.report import FileReport, Report, finding_pointer
 
@@ -134,6 +135,13 @@ def _input_results(file: FileReport, index: dict[str, int], lang: str) -> list[d
     return out
 
 
+def _file_results(f: FileReport, index: dict[str, int], lang: str) -> str:
+    """A file's results, indented in place and joined (``""`` when it has none)."""
+    items = _input_results(f, index, lang)
+    items += [_result(f, x, index, lang) for x in f.findings if x.status in SHOWN]
+    return ",\n".join("        " + _dump(item, 8) for item in items)
+
+
 def stream(report: Report, lang: str = "vi", **_: Any) -> Iterator[str]:
     """The SARIF log, results one file at a time."""
     lang = lang_of(lang)
@@ -156,11 +164,9 @@ def stream(report: Report, lang: str = "vi", **_: Any) -> Iterator[str]:
            f'      "tool": {_dump(tool, 6)},\n'
            '      "results": [')
     first = True
-    for f in report.iter_files():
-        items = _input_results(f, index, lang)
-        items += [_result(f, x, index, lang) for x in f.findings if x.status in SHOWN]
-        for item in items:
-            yield ("\n" if first else ",\n") + "        " + _dump(item, 8)
+    for part in file_parts(report, _file_results, index, lang):
+        if part:
+            yield ("\n" if first else ",\n") + part
             first = False
     yield "]" if first else "\n      ]"
     tally = report.tally()

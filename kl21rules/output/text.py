@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from kl21rules.output import file_parts
 from kl21rules.output._common import (
     SEVERITY_LABEL,
     STATUS_LABEL,
@@ -45,13 +46,19 @@ def stream(report: Report, lang: str = "vi", *, color: bool = False, width: int 
     lang = lang_of(lang)
     if color:
         painter = _Rich(lang, width)
-        for f in report.iter_files():
-            yield painter.file(f)
+        yield from file_parts(report, _rich_part, lang, painter.width)
         yield painter.tail(report)
         return
-    for f in report.iter_files():
-        yield "\n".join(_plain_file(f, lang)) + "\n\n"
+    yield from file_parts(report, _plain_part, lang)
     yield "\n".join(_plain_tail(report, lang)) + "\n"
+
+
+def _plain_part(f: FileReport, lang: str) -> str:
+    return "\n".join(_plain_file(f, lang)) + "\n\n"
+
+
+def _rich_part(f: FileReport, lang: str, width: int) -> str:
+    return _Rich(lang, width).file(f)
 
 
 def _plain_file(f: FileReport, lang: str) -> list[str]:
