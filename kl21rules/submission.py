@@ -67,7 +67,7 @@ Slug = Annotated[str, Field(min_length=1)]
 class Model(BaseModel):
     """Base of every submission model: strict types, unknown fields refused."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 class Period(Model):
