@@ -222,3 +222,22 @@ def test_an_empty_folder_is_reported_not_silently_passed(tmp_path: Path) -> None
     problems = json.loads(result.stdout)["problems"]
     assert [p["code"] for p in problems] == ["no-files"]
     assert result.exit_code == 0
+
+
+def test_distinct_units_are_counted_exactly_across_packed_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summary's unit count is exact however the ids were packed: repeats across runs, a lone
+    surrogate or a NUL in an id, the empty id."""
+    import random
+
+    from kl21rules.batch import DistinctIds
+
+    monkeypatch.setattr(DistinctIds, "BATCH", 7)
+    rng = random.Random(3)
+    ids = [f"KCQ.{rng.randint(0, 60)}" for _ in range(300)] + ["\ud800x", "a\x00b", "a", "", "KCQ.1"]
+    units = DistinctIds()
+    for i, unit_id in enumerate(ids):
+        units.add(unit_id)
+        if i % 50 == 0:
+            assert len(units) == len(set(ids[: i + 1]))
+    assert len(units) == len(set(ids))
+    assert len(DistinctIds()) == 0
