@@ -20,6 +20,7 @@ from kl21rules.check import (
     CheckOptions,
     check_bytes,
     check_target,
+    count_paths,
     iter_paths,
     read_target,
     selected,
@@ -254,7 +255,7 @@ class FileStream:
     def __len__(self) -> int:
         """How many files the run has: counted by a pass over names only, once."""
         if self._count is None:
-            self._count = sum(1 for _ in iter_paths(self.targets))
+            self._count = count_paths(self.targets)
         return self._count
 
     @property

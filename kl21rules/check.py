@@ -69,6 +69,17 @@ def iter_paths(targets: Sequence[str]) -> Iterator[tuple[str, Path | None]]:
             yield target, path
 
 
+def count_paths(targets: Sequence[str]) -> int:
+    """How many files :func:`iter_paths` yields, by a pass over names only (for a progress bar)."""
+    count = 0
+    for target in targets:
+        if target != "-" and os.path.isdir(target):
+            count += sum(1 for _ in _walk_sorted(target))
+        else:
+            count += 1
+    return count
+
+
 def _walk_sorted(top: str) -> Iterator[str]:
     """The submission files under ``top`` in the order of their full paths, one directory at a time.
 
