@@ -241,3 +241,16 @@ def test_distinct_units_are_counted_exactly_across_packed_runs(monkeypatch: pyte
             assert len(units) == len(set(ids[: i + 1]))
     assert len(units) == len(set(ids))
     assert len(DistinctIds()) == 0
+
+
+def test_colour_text_rendered_by_workers_is_the_same(folder: Path) -> None:
+    """On a terminal the text report is drawn by rich; workers draw each unit the same way."""
+    import datetime as dt
+
+    registry = load_registry()
+    outs = []
+    for jobs in (1, 2):
+        report = stream_check([str(folder)], registry, CheckOptions(as_of=dt.date(2023, 12, 31)), jobs=jobs)
+        outs.append("".join(builtin_streamer("text")(report, "en", color=True, width=100)))
+    assert "\x1b[" in outs[0] and "hong.json" in outs[0]
+    assert outs[1] == outs[0]
