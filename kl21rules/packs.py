@@ -460,19 +460,160 @@ def _formats(value: Any, pack: Pack, errors: list[PackError]) -> dict[str, Calla
 # --------------------------------------------------------------------------- ruleset files
 
 
+# The validated rules of a ruleset file are kept in the user's cache directory, so that a run does
+# not parse YAML (with line tracking) and validate every rule each time it starts (about 60 ms of a
+# one-file check). An entry is used only for the very same bytes, path and pack, read by the very
+# same code: its key holds the file's content, kl21rules' version, the sources of every module
+# that decides what a valid rule is (a changed module in a development tree is a new key), and the
+# Python and pydantic versions. Only files that loaded with no problem at all are stored, so a
+# ruleset error is never hidden: a bad file takes the full path every time. Anything unreadable or
+# unexpected in the cache is ignored and the file is loaded again.
+
+_CACHE_FORMAT = "kl21rules-ruleset-cache/1"
+#: Modules whose code decides what a ruleset file yields (relative to the package).
+_CACHE_SOURCES = ("packs.py", "loader.py", "validate.py", "diagnostics.py", "dates.py",
+                  "rules/model.py", "rules/filters.py", "_version.py")
+_code_fingerprint: bytes | None = None
+
+
+def cache_dir() -> Path | None:
+    """Where ruleset caches live: ``$KL21RULES_CACHE_DIR``, else ``$XDG_CACHE_HOME/kl21rules``, else
+    ``~/.cache/kl21rules``; ``None`` (no cache) when ``KL21RULES_NO_CACHE`` is set or no home."""
+    import os
+
+    if os.environ.get("KL21RULES_NO_CACHE"):
+        return None
+    explicit = os.environ.get("KL21RULES_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "kl21rules"
+    try:
+        return Path.home() / ".cache" / "kl21rules"
+    except (RuntimeError, KeyError, OSError):
+        return None
+
+
+def _fingerprint() -> bytes:
+    """A digest of the code that turns a ruleset file into rules, and of its run time."""
+    global _code_fingerprint
+    if _code_fingerprint is None:
+        import hashlib
+
+        import pydantic_core
+
+        h = hashlib.sha256(_CACHE_FORMAT.encode())
+        h.update(f"{sys.version}|{pydantic_core.__version__}".encode())
+        here = Path(__file__).parent
+        for rel in _CACHE_SOURCES:
+            try:
+                h.update(rel.encode() + b"\0" + (here / rel).read_bytes() + b"\0")
+            except OSError:
+                h.update(rel.encode() + b"\0?\0")
+        _code_fingerprint = h.digest()
+    return _code_fingerprint
+
+
+def _cache_file(raw: bytes, path: Path, pack: Pack) -> Path | None:
+    directory = cache_dir()
+    if directory is None:
+        return None
+    import hashlib
+
+    h = hashlib.sha256(_fingerprint())
+    for part in (str(path).encode("utf-8", "surrogateescape"), pack.name.encode("utf-8", "surrogateescape"), raw):
+        h.update(len(part).to_bytes(8, "big") + part)
+    return directory / f"ruleset-{h.hexdigest()}.pickle"
+
+
+def _cache_read(file: Path | None) -> list[tuple[RuleSpec, str]] | None:
+    """The stored rules, or ``None`` when there is no usable entry (missing, damaged, foreign)."""
+    if file is None:
+        return None
+    import pickle
+
+    try:
+        data = pickle.loads(file.read_bytes())
+    except Exception:  # noqa: BLE001 - missing, truncated or foreign: load the file instead
+        return None
+    if not (isinstance(data, tuple) and len(data) == 2 and data[0] == _CACHE_FORMAT and isinstance(data[1], list)):
+        return None
+    rules = data[1]
+    for item in rules:
+        if not (isinstance(item, tuple) and len(item) == 2 and type(item[0]) is RuleSpec
+                and isinstance(item[1], str)):
+            return None
+    return rules
+
+
+def _cache_write(file: Path | None, rules: list[tuple[RuleSpec, str]]) -> None:
+    """Store the rules through a temporary file and a rename; any failure just means no cache."""
+    if file is None:
+        return
+    import os
+    import pickle
+    import tempfile
+
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".ruleset-", suffix=".tmp", dir=file.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump((_CACHE_FORMAT, rules), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, file)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _cache_prune(file.parent)
+    except Exception:  # noqa: BLE001 - read-only home, full disk, odd data: run without a cache
+        return
+
+
+_CACHE_KEEP = 64  # entries kept: a pack author editing a ruleset makes a new one at every edit
+
+
+def _cache_prune(directory: Path) -> None:
+    """Remove all but the most recently written entries (only ever called after a write)."""
+    entries = []
+    for entry in directory.glob("ruleset-*.pickle"):
+        with contextlib.suppress(OSError):
+            entries.append((entry.stat().st_mtime, entry.name, entry))
+    entries.sort(reverse=True)
+    for _, _, entry in entries[_CACHE_KEEP:]:
+        with contextlib.suppress(OSError):
+            entry.unlink()
+
+
 def load_ruleset(path: Path, pack: Pack, errors: list[PackError]) -> list[tuple[RuleSpec, str]]:
-    """Read one ruleset file; every problem becomes a :class:`PackError` with file and line."""
+    """Read one ruleset file; every problem becomes a :class:`PackError` with file and line.
+
+    A file that loaded cleanly before (same bytes, path, pack and code) comes from the cache."""
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        errors.append(pack.error("ruleset", f"cannot read: {exc.strerror or exc}", str(path), None))
+        return []
+    cache = _cache_file(raw, path, pack)
+    cached = _cache_read(cache)
+    if cached is not None:
+        return cached
+    before = len(errors)
+    out = _parse_ruleset(raw, path, pack, errors)
+    if len(errors) == before:
+        _cache_write(cache, out)
+    return out
+
+
+def _parse_ruleset(raw: bytes, path: Path, pack: Pack, errors: list[PackError]) -> list[tuple[RuleSpec, str]]:
     from kl21rules.loader import load_bytes
     from kl21rules.validate import _pointer_for
 
     def fail(message: str, line: int | None = None) -> None:
         errors.append(pack.error("ruleset", message, str(path), line))
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        fail(f"cannot read: {exc.strerror or exc}")
-        return []
     document, problems = load_bytes(raw, "yaml")
     if document is None:
         for p in problems:
