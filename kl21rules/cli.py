@@ -169,10 +169,13 @@ def check(
         params=cfg.rule_params,
         lines=fmt in NEEDS_LINES or fmt not in BUILTIN,
     )
-    from kl21rules.check import selected
-    from kl21rules.durable_engine import choose
+    engine_notices: list[Any] = []
+    options.engine = engine
+    if engine == "durable":  # the second engine (and durable-rules) is imported only when asked for
+        from kl21rules.check import selected
+        from kl21rules.durable_engine import choose
 
-    options.engine, engine_notices = choose(engine, selected(registry.rules, options.select, options.ignore))
+        options.engine, engine_notices = choose(engine, selected(registry.rules, options.select, options.ignore))
     progress = _Progress(enabled=_want_progress(quiet, output), lang=lang)
     report = stream_check(paths, registry, options, jobs=jobs, plugins=plugins or [], cfg=cfg,
                           waivers=extra_waivers, on_file=progress.advance)
