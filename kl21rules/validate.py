@@ -9,6 +9,7 @@ attendees ≤ expected, ...) run on the validated model and point at the field a
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -87,7 +88,9 @@ def _expected_fields(model: type[Submission], doc: Any, loc: Sequence[str | int]
     return []
 
 
+@functools.lru_cache(maxsize=16)  # models are few (cached by submission_model); read per file
 def _activity_models(model: type[Submission]) -> dict[str, type[Activity]]:
+    """The activity models of ``model`` by type name (the caller must not change the mapping)."""
     from kl21rules.submission import activity_type_name
 
     annotation: Any = model.model_fields["activities"].annotation
@@ -95,6 +98,11 @@ def _activity_models(model: type[Submission]) -> dict[str, type[Activity]]:
     inner = getattr(union, "__origin__", union)
     members = getattr(inner, "__args__", ())
     return {activity_type_name(m): m for m in members}
+
+
+@functools.lru_cache(maxsize=16)
+def _known_types(model: type[Submission]) -> frozenset[str]:
+    return frozenset(_activity_models(model))
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str | None:
@@ -263,7 +271,7 @@ def validate_document(
             pointer = _pointer_for(doc, err["loc"])
             code, vi, en = _message(err, model, doc)
             errors.append(InputError(code, pointer, locate(pointer), vi, en))
-    known_types = frozenset(_activity_models(model))
+    known_types = _known_types(model)
     for e in cross_check(doc, known_types):
         errors.append(InputError(e.code, e.pointer, locate(e.pointer), e.vi, e.en))
     if errors:
@@ -403,50 +411,51 @@ def cross_check(doc: dict[str, Any], known_types: frozenset[str] | None = None) 
         else:
             activity_types[aid] = act.get("type")
 
+    # The four checks below concern four disjoint sets of types: each activity is tested for its
+    # own (this loop runs over every activity of every file).
     for i, act in enumerate(activities):
-        base = f"/activities/{i}"
         kind = act.get("type")
-        signal_ref = act.get("signal")
-        if (
-            kind in _SIGNAL_REFERRERS
-            and signals_whole
-            and isinstance(signal_ref, str)
-            and signal_ref not in signal_ids
-        ):
-            err(
-                f"{base}/signal",
-                "reference",
-                f"Không có vụ việc nào mang mã '{signal_ref}' trong 'signals'.",
-                f"No signal with id '{signal_ref}' in 'signals'.",
-            )
-        remediation = act.get("remediation")
-        if kind in ("inspection", "supervision") and activities_whole and isinstance(remediation, str):
+        if kind in _SIGNAL_REFERRERS:
+            signal_ref = act.get("signal")
+            if signals_whole and isinstance(signal_ref, str) and signal_ref not in signal_ids:
+                err(
+                    f"/activities/{i}/signal",
+                    "reference",
+                    f"Không có vụ việc nào mang mã '{signal_ref}' trong 'signals'.",
+                    f"No signal with id '{signal_ref}' in 'signals'.",
+                )
+        elif kind in ("inspection", "supervision"):
+            remediation = act.get("remediation")
+            if not (activities_whole and isinstance(remediation, str)):
+                continue
             target = activity_types.get(remediation)
             # The id exists but its activity has a missing or unknown type: already reported.
             mistyped = known_types is not None and remediation in activity_types and target not in known_types
             if target != "remediation_plan" and not mistyped:
                 err(
-                    f"{base}/remediation",
+                    f"/activities/{i}/remediation",
                     "reference",
                     f"Không có kế hoạch sửa chữa, khắc phục (remediation_plan) nào mang mã '{remediation}'.",
                     f"No remediation_plan with id '{remediation}'.",
                 )
-        expected, attendees = _count(act.get("expected")), _count(act.get("attendees"))
-        if kind == "study_session" and expected is not None and attendees is not None and attendees > expected:
-            err(
-                f"{base}/attendees",
-                "count",
-                f"Số người dự ({attendees}) lớn hơn số người phải dự ({expected}).",
-                f"Attendees ({attendees}) exceed the number expected ({expected}).",
-            )
-        persons, low = _count(act.get("persons")), _count(act.get("low_confidence"))
-        if kind == "confidence_vote" and persons is not None and low is not None and low > persons:
-            err(
-                f"{base}/low_confidence",
-                "count",
-                f"Số người tín nhiệm thấp ({low}) lớn hơn số người được lấy phiếu ({persons}).",
-                f"Low-confidence count ({low}) exceeds the persons voted on ({persons}).",
-            )
+        elif kind == "study_session":
+            expected, attendees = _count(act.get("expected")), _count(act.get("attendees"))
+            if expected is not None and attendees is not None and attendees > expected:
+                err(
+                    f"/activities/{i}/attendees",
+                    "count",
+                    f"Số người dự ({attendees}) lớn hơn số người phải dự ({expected}).",
+                    f"Attendees ({attendees}) exceed the number expected ({expected}).",
+                )
+        elif kind == "confidence_vote":
+            persons, low = _count(act.get("persons")), _count(act.get("low_confidence"))
+            if persons is not None and low is not None and low > persons:
+                err(
+                    f"/activities/{i}/low_confidence",
+                    "count",
+                    f"Số người tín nhiệm thấp ({low}) lớn hơn số người được lấy phiếu ({persons}).",
+                    f"Low-confidence count ({low}) exceeds the persons voted on ({persons}).",
+                )
     return errors
 
 
