@@ -9,6 +9,7 @@ evaluation date is part of the facts.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -17,6 +18,7 @@ from typing import Any
 
 from kl21rules.dates import format_vi
 from kl21rules.findings import Finding
+from kl21rules.findings import _natural as natural_key
 from kl21rules.rules.facts import Dated, Facts
 from kl21rules.rules.filters import Predicate, Scope, compile_where, get_path
 from kl21rules.rules.model import (
@@ -78,9 +80,22 @@ class Msg:
         """``(render("vi"), render("en"))`` in one walk over the values (every finding needs both)."""
         vi: dict[str, str] = {}
         en: dict[str, str] = {}
+        # The common kinds inline (this is the engine's hottest loop), the rest as _render_both.
         for k, v in self.values.items():
-            vi[k], en[k] = _render_both(v)
-        return self.vi_tpl.format(**vi), self.en_tpl.format(**en)
+            kind = type(v)
+            if kind is str:
+                vi[k] = en[k] = v
+            elif kind is Text:
+                vi[k], en[k] = v.vi, v.en
+            elif kind is _dt.date:
+                vi[k], en[k] = f"{v.day}/{v.month}/{v.year}", v.isoformat()  # format_vi, inlined
+            elif kind is Msg:
+                vi[k], en[k] = v.render_both()
+            elif kind is int:
+                vi[k] = en[k] = str(v)
+            else:
+                vi[k], en[k] = _render_both(v)
+        return self.vi_tpl.format_map(vi), self.en_tpl.format_map(en)
 
 
 def joined(items: Sequence[Any]) -> Any:
@@ -100,6 +115,21 @@ def joined(items: Sequence[Any]) -> Any:
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+#: per rule spec (by identity, the spec kept alive with its entry): its refs as a tuple and the
+#: clause note added to every late, fail or pending message — the same for each of its findings.
+_CITATIONS: dict[int, tuple[RuleSpec, tuple[str, ...], str, str]] = {}
+
+
+def _citation(spec: RuleSpec) -> tuple[tuple[str, ...], str, str]:
+    got = _CITATIONS.get(id(spec))
+    if got is None or got[0] is not spec:
+        refs = tuple(spec.refs)
+        joined_refs = ", ".join(refs)
+        got = (spec, refs, f" (Kế hoạch 40-KH/ĐUK, mục {joined_refs})", f" (Plan 40-KH/ĐUK, clause {joined_refs})")
+        _CITATIONS[id(spec)] = got
+    return got[1], got[2], got[3]
 
 
 def _render(value: Any, lang: str) -> str:
@@ -167,15 +197,15 @@ class Context:
         """A finding of this rule; the plan's clauses are added to every message but a pass."""
         spec = self.spec
         # status is a plain str in this public signature; messages is keyed by the Status literal
-        override = spec.messages.get(status)  # type: ignore[call-overload]
+        override = spec.messages.get(status) if spec.messages else None  # type: ignore[call-overload]
         if override is not None:
             message = Msg(override.vi, override.en, **message.values)
         vi, en = message.render_both()
         vi, en = _sentence(vi), _sentence(en)
+        refs, cite_vi, cite_en = _citation(spec)
         if status in ("late", "fail", "pending"):
-            refs = ", ".join(spec.refs)
-            vi += f" (Kế hoạch 40-KH/ĐUK, mục {refs})"
-            en += f" (Plan 40-KH/ĐUK, clause {refs})"
+            vi += cite_vi
+            en += cite_en
         return Finding(
             rule=spec.id,
             status=status,
@@ -183,7 +213,7 @@ class Context:
             period=period,
             item=item,
             due=due,
-            refs=tuple(spec.refs),
+            refs=refs,
             message_vi=vi,
             message_en=en,
             evidence=tuple(dict.fromkeys(evidence)),  # one activity may satisfy several parts
@@ -280,7 +310,7 @@ def _judge_window(
     hi: _dt.date | None,
     due: _dt.date,
     period: str | None,
-    lead: Msg | None,
+    lead: Msg | Text | None,
     year: int | None = None,
     explain_lo: bool = False,
     matched: Sequence[list[Dated]] | None = None,
@@ -317,7 +347,7 @@ def _judge_window(
     done = all(f is not None for f in firsts)
     status = ctx.verdict(on_time_all and done, done, due)
     expect = groups[0].label if len(groups) == 1 and groups[0].label else ctx.spec.expect
-    prefix = lead or Msg("", "")
+    prefix = lead or _NO_LEAD
     missing = [i for i, f in enumerate(firsts) if f is None]
     last = max((f.date for f in firsts if f is not None), default=None)
     if status == "pass":
@@ -345,6 +375,9 @@ def _judge_window(
                            " Those dated {d} do not count: they are before {lo}.", d=dates, lo=lo)
             msg = Msg("{m}{n}", "{m}{n}", m=msg, n=note, **msg.values)  # values kept for message overrides
     return ctx.finding(status, msg, period=period, due=due, evidence=evidence)
+
+
+_NO_LEAD = Text(vi="", en="")
 
 
 def period_bounds(every: str, start: _dt.date) -> tuple[str, _dt.date, _dt.date]:
@@ -377,8 +410,22 @@ def periods(every: str, first: _dt.date, last: _dt.date) -> list[tuple[str, _dt.
     return out
 
 
-def period_label(every: str, label: str) -> Msg:
+def period_label(every: str, label: str) -> Text:
     """'năm 2022' / 'in 2022', 'tháng 7/2022' / 'July 2022', 'quý III/2022' / 'Q3 2022'."""
+    got = _PERIOD_LABELS.get((every, label))
+    if got is None:
+        # Rendered once per period, not once per finding: every unit's findings for it share it.
+        vi, en = _period_label(every, label).render_both()
+        if len(_PERIOD_LABELS) > 4096:  # bounded whatever dates the files give
+            _PERIOD_LABELS.clear()
+        got = _PERIOD_LABELS[(every, label)] = Text(vi=vi, en=en)
+    return got
+
+
+_PERIOD_LABELS: dict[tuple[str, str], Text] = {}
+
+
+def _period_label(every: str, label: str) -> Msg:
     if every == "year":
         return Msg("năm {y}: ", "{y}: ", y=label)
     if every == "quarter":
@@ -717,5 +764,16 @@ def evaluate(
                 rule=rule.id, pack=rule.spec.pack, exc=f"{type(exc).__name__}: {exc}", at=at,
             )
             findings.append(ctx.finding("error", msg))
-    findings.sort(key=Finding.sort_key)
+    findings.sort(key=_sort_key)
     return findings
+
+
+def _sort_key(f: Finding) -> tuple[Any, ...]:
+    """:meth:`Finding.sort_key`, with the natural keys of periods and items remembered: the same
+    few periods (and item names) come back in every file."""
+    return (f.rule, _natural(f.period), _natural(f.item))
+
+
+@functools.lru_cache(maxsize=8192)
+def _natural(text: str | None) -> tuple[Any, ...]:
+    return natural_key(text)
