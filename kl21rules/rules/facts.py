@@ -8,6 +8,8 @@ so a rule looks only at the activities of the types it names.
 from __future__ import annotations
 
 import datetime as _dt
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,8 +60,9 @@ class Facts:
         return merged
 
 
-def _order(d: Dated) -> tuple[_dt.date, str, int]:
-    return (d.date, d.tie, d.index)
+#: how items sort: by date, then by content where dates tie, then by place (a C-level key: every
+#: file's activities are sorted with it).
+_order: Callable[[Dated], tuple[_dt.date, str, int]] = operator.attrgetter("date", "tie", "index")
 
 
 def _with_ties(items: list[Dated]) -> list[Dated]:
@@ -73,7 +76,7 @@ def _with_ties(items: list[Dated]) -> list[Dated]:
 
 def build_facts(submission: Submission, as_of: _dt.date) -> Facts:
     """Index a submission for evaluation as of ``as_of``, cutting what lies after it."""
-    by_type: dict[str, list[Dated]] = {}
+    items: list[Dated] = []
     cut: list[tuple[str, _dt.date]] = []
     for i, act in enumerate(submission.activities):
         day = act.effective_date() if isinstance(act, Activity) else act.date
@@ -81,8 +84,10 @@ def build_facts(submission: Submission, as_of: _dt.date) -> Facts:
         if day > as_of:
             cut.append((pointer, day))
             continue
-        by_type.setdefault(act.type, []).append(Dated(pointer, i, day, act))
-    by_type = _grouped(_with_ties([d for items in by_type.values() for d in items]))
+        items.append(Dated(pointer, i, day, act))
+    # The order in which items reach _grouped does not matter: it sorts them by a key that is
+    # unique to each (its index), and so do the groups' order and contents.
+    by_type = _grouped(_with_ties(items))
     signals: list[Dated] = []
     for i, sig in enumerate(submission.signals):
         pointer = f"/signals/{i}"

@@ -12,6 +12,7 @@ A filter is a mapping of field to condition. Fields are dotted paths into an obj
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable
 from typing import Any, overload
@@ -62,8 +63,13 @@ def normalise(value: Any) -> Any: ...
 def normalise(value: Any) -> Any:
     """Text compared the way people mean it: NFC, case-folded, inner whitespace collapsed."""
     if isinstance(value, str):
-        return " ".join(unicodedata.normalize("NFC", value).casefold().split())
+        return _normalise_text(value)
     return value
+
+
+@functools.lru_cache(maxsize=4096)  # the same few values (types, kinds, outcomes) in every file
+def _normalise_text(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", value).casefold().split())
 
 
 def _operand(value: Any, where: str) -> Callable[[Scope], Any]:
@@ -89,26 +95,60 @@ def _present(v: Any) -> bool:
     return v is not None and not (isinstance(v, (list, tuple, dict)) and len(v) == 0)
 
 
+def _getter(path: tuple[str, ...]) -> Callable[[Any], Any]:
+    """``get_path`` bound to ``path``; a one-step path (the common case) without the loop."""
+    if len(path) != 1:
+        return lambda obj: get_path(obj, path)
+    name = path[0]
+
+    def one(obj: Any) -> Any:
+        if obj is None:
+            return None
+        if isinstance(obj, dict):
+            return obj.get(name)
+        return getattr(obj, name, None)
+
+    return one
+
+
 def _condition(path: tuple[str, ...], op: str, arg: Any, where: str) -> Predicate:
     operand = _operand(arg, where)
-
-    def value(obj: Any) -> Any:
-        return get_path(obj, path)
+    # An operand written in the rule (not a $ reference) is normalised once, here, not on every
+    # comparison; a value that cannot be (an unhashable option) is left to fail as it did.
+    constant = not (isinstance(arg, str) and arg.startswith("$"))
+    value = _getter(path)
 
     if op == "eq":
+        if constant:
+            want = normalise(arg)
+            return lambda o, s: normalise(value(o)) == want
         return lambda o, s: normalise(value(o)) == normalise(operand(s))
     if op == "ne":
+        if constant:
+            unwanted = normalise(arg)
+            return lambda o, s: normalise(value(o)) != unwanted
         return lambda o, s: normalise(value(o)) != normalise(operand(s))
     if op in ("in", "not_in"):
         if not isinstance(arg, (list, str)):
             raise FilterError(f"{where}: '{op}' needs a list")
+        fixed: frozenset[Any] | None = None
+        if constant:
+            try:
+                fixed = frozenset(normalise(x) for x in (arg or ()))
+            except TypeError:
+                fixed = None
 
         def member(o: Any, s: Scope) -> bool:
+            if fixed is not None:
+                return normalise(value(o)) in fixed
             options = operand(s) or ()
             return normalise(value(o)) in {normalise(x) for x in options}
 
         return member if op == "in" else (lambda o, s: not member(o, s))
     if op == "contains":
+        if constant:
+            needle = normalise(arg)
+            return lambda o, s: needle in {normalise(x) for x in (value(o) or ())}
         return lambda o, s: normalise(operand(s)) in {normalise(x) for x in (value(o) or ())}
     if op == "contains_any":
 
