@@ -122,14 +122,12 @@ def _sentence(text: str) -> str:
 _CITATIONS: dict[int, tuple[RuleSpec, tuple[str, ...], str, str]] = {}
 
 
-def _citation(spec: RuleSpec) -> tuple[tuple[str, ...], str, str]:
-    got = _CITATIONS.get(id(spec))
-    if got is None or got[0] is not spec:
-        refs = tuple(spec.refs)
-        joined_refs = ", ".join(refs)
-        got = (spec, refs, f" (Kế hoạch 40-KH/ĐUK, mục {joined_refs})", f" (Plan 40-KH/ĐUK, clause {joined_refs})")
-        _CITATIONS[id(spec)] = got
-    return got[1], got[2], got[3]
+def _citation(spec: RuleSpec) -> tuple[RuleSpec, tuple[str, ...], str, str]:
+    refs = tuple(spec.refs)
+    joined_refs = ", ".join(refs)
+    got = (spec, refs, f" (Kế hoạch 40-KH/ĐUK, mục {joined_refs})", f" (Plan 40-KH/ĐUK, clause {joined_refs})")
+    _CITATIONS[id(spec)] = got
+    return got
 
 
 def _render(value: Any, lang: str) -> str:
@@ -201,11 +199,15 @@ class Context:
         if override is not None:
             message = Msg(override.vi, override.en, **message.values)
         vi, en = message.render_both()
-        vi, en = _sentence(vi), _sentence(en)
-        refs, cite_vi, cite_en = _citation(spec)
+        vi = vi[:1].upper() + vi[1:]  # _sentence, inlined: once per finding
+        en = en[:1].upper() + en[1:]
+        cited = _CITATIONS.get(id(spec))
+        if cited is None or cited[0] is not spec:
+            cited = _citation(spec)
+        refs = cited[1]
         if status in ("late", "fail", "pending"):
-            vi += cite_vi
-            en += cite_en
+            vi += cited[2]
+            en += cited[3]
         return Finding(
             rule=spec.id,
             status=status,
@@ -338,11 +340,14 @@ def _judge_window(
             firsts.append(None)
             on_time_all = False
             continue
-        on_time = [d for d in found if d.date <= due]
-        first = on_time[0] if on_time else found[0]
+        # The first one done on time, else the first one (found is sorted by date, so the first
+        # is usually the answer and the rest need not be looked at).
+        first = found[0]
+        if first.date > due:
+            first = next((d for d in found if d.date <= due), first)
+            if first.date > due:
+                on_time_all = False
         firsts.append(first)
-        if not on_time:
-            on_time_all = False
         evidence.append(first.pointer)
     done = all(f is not None for f in firsts)
     status = ctx.verdict(on_time_all and done, done, due)
