@@ -406,13 +406,18 @@ def _month_end(y: int, m: int) -> _dt.date:
 
 def periods(every: str, first: _dt.date, last: _dt.date) -> list[tuple[str, _dt.date, _dt.date]]:
     """Every period of kind ``every`` that starts on or before ``last``, from the one holding ``first``."""
+    return list(_periods(every, first, last))
+
+
+@functools.lru_cache(maxsize=1024)  # files share their spans (a year, up to the report's date)
+def _periods(every: str, first: _dt.date, last: _dt.date) -> tuple[tuple[str, _dt.date, _dt.date], ...]:
     out = []
     day = first
     while day <= last:
         label, lo, hi = period_bounds(every, day)
         out.append((label, lo, hi))
         day = hi + _dt.timedelta(days=1)
-    return out
+    return tuple(out)
 
 
 def period_label(every: str, label: str) -> Text:
@@ -459,7 +464,7 @@ def _recurring(spec: RuleSpec, ob: Recurring) -> Judge:
         out: list[Finding] = []
         for sched, groups in compiled:
             matched = [g.select(ctx.facts, ctx.scope) for g in groups]
-            for label, lo, hi in periods(sched.every, first, last):
+            for label, lo, hi in _periods(sched.every, first, last):
                 year = lo.year
                 if not in_force(ctx, year):
                     out.append(not_in_force(ctx, label, year))
