@@ -529,7 +529,7 @@ def _cache_file(raw: bytes, path: Path, pack: Pack) -> Path | None:
 
 def _cache_read(file: Path | None) -> list[tuple[RuleSpec, str]] | None:
     """The stored rules, or ``None`` when there is no usable entry (missing, damaged, foreign)."""
-    if file is None:
+    if file is None or not _private(file.parent) or not _private(file):
         return None
     import pickle
 
@@ -547,6 +547,21 @@ def _cache_read(file: Path | None) -> list[tuple[RuleSpec, str]] | None:
     return rules
 
 
+def _private(path: Path) -> bool:
+    """Whether only the current user can have written ``path``: a pickle is code, so an entry in
+    a directory or file that others may write is never read (on systems with owners)."""
+    import os
+
+    getuid = getattr(os, "getuid", None)
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    if getuid is None:
+        return True
+    return st.st_uid == getuid() and not st.st_mode & 0o022
+
+
 def _cache_write(file: Path | None, rules: list[tuple[RuleSpec, str]]) -> None:
     """Store the rules through a temporary file and a rename; any failure just means no cache."""
     if file is None:
@@ -556,7 +571,7 @@ def _cache_write(file: Path | None, rules: list[tuple[RuleSpec, str]]) -> None:
     import tempfile
 
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
+        file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".ruleset-", suffix=".tmp", dir=file.parent)
         try:
             with os.fdopen(fd, "wb") as handle:

@@ -3,6 +3,7 @@ ruleset error, and a damaged or stale entry is ignored."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,32 @@ def test_an_unwritable_cache_directory_only_means_no_cache(tmp_path: Path, monke
     ruleset.write_text(RULESET, encoding="utf-8")
     registry = _load(ruleset)
     assert registry.errors == [] and registry.rule("DEPT-01") is not None
+
+
+def _tamper(cache: Path) -> None:
+    """Rewrite every entry with the rules made errors (a valid entry, but not what the files say)."""
+    import pickle
+
+    for entry in cache.glob("ruleset-*.pickle"):
+        tag, rules = pickle.loads(entry.read_bytes())
+        rules = [(spec.model_copy(update={"severity": "error"}), source) for spec, source in rules]
+        entry.write_bytes(pickle.dumps((tag, rules)))
+
+
+def test_the_entries_are_what_is_read(cache: Path, tmp_path: Path) -> None:
+    """The control for the next test: a private directory's entries are used as they are."""
+    ruleset = tmp_path / "dept.yaml"
+    ruleset.write_text(RULESET, encoding="utf-8")
+    assert _load(ruleset).rule("DEPT-01").spec.severity == "warning"
+    _tamper(cache)
+    assert _load(ruleset).rule("DEPT-01").spec.severity == "error"
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="file owners and modes are POSIX")
+def test_a_cache_others_may_write_is_never_read(cache: Path, tmp_path: Path) -> None:
+    ruleset = tmp_path / "dept.yaml"
+    ruleset.write_text(RULESET, encoding="utf-8")
+    _load(ruleset)
+    _tamper(cache)
+    cache.chmod(0o777)
+    assert _load(ruleset).rule("DEPT-01").spec.severity == "warning"
