@@ -4,7 +4,11 @@
 :class:`FileStream`: each file is checked, its waivers applied and its totals counted as the
 renderer asks for it, then it can be dropped, so memory does not grow with the number of files.
 With ``jobs > 1`` the files are checked in a process pool (``imap``: results come back in the
-order given, so the output is byte for byte that of ``jobs=1``); each worker loads the packs once.
+order given, so the output is byte for byte that of ``jobs=1``); each worker has the packs and the
+waivers once, applies a file's waivers and, when an output format asks through
+:meth:`FileStream.render_each`, renders the file's part of the report, so that the parent only
+receives text and small totals to add up and write. Folders are walked lazily, one directory
+at a time, so no list of the run's files is ever built.
 """
 
 from __future__ import annotations
@@ -349,6 +353,8 @@ def stream_check(
     """A report whose files are checked as a renderer goes through them (see the module's doc).
 
     ``waivers`` are :class:`~kl21rules.config.WaiverSpec` (the configuration's are added).
+    ``on_file`` is called after each file is counted, with its :class:`FileReport`, or ``None``
+    when a worker checked and rendered it (the parent never has the report then).
     """
     report = Report(__version__, registry.versions(), options.as_of)
     report.rules = [RuleInfo.of(r) for r in selected(registry.rules, options.select, options.ignore)]
