@@ -1,0 +1,67 @@
+"""The engine's shortcuts for speed give what the plain definitions give.
+
+Filters normalise operands written in a rule once, when compiled, and ``$param`` operands on
+every comparison; messages format dates inline rather than through :func:`format_vi`. Each pair
+must agree on every value, or a rule would judge differently depending on how it is written.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import unicodedata
+from typing import Any
+
+import pytest
+
+from kl21rules.dates import format_vi
+from kl21rules.rules.engine import Msg
+from kl21rules.rules.filters import Scope, compile_where
+
+VALUES: list[Any] = [
+    None, "", "  ", "Đạt", "đạt", " ĐẠT  ", unicodedata.normalize("NFD", "Đạt"), "khong dat",
+    "Hoàn  thành tốt", "hoàn thành tốt", 3, 3.0, True, ["Đạt", "khác"], ["ĐẠT"], [], ["x"],
+]
+OPERANDS: list[tuple[str, Any]] = [
+    ("eq", "Đạt"), ("eq", unicodedata.normalize("NFD", " đẠt ")), ("ne", "hoàn thành tốt"), ("eq", 3),
+    ("in", ["đạt", "Hoàn thành tốt"]), ("not_in", ["ĐẠT"]), ("in", []), ("in", "Đạt"),
+    ("contains", "đạt"), ("contains", unicodedata.normalize("NFD", "ĐẠT")),
+    ("contains_any", ["x", "đẠt"]), ("ne", None),
+]
+
+
+class _Obj:
+    def __init__(self, value: Any) -> None:
+        self.outcome = value
+
+
+def _verdict(where: dict[str, Any], obj: Any, scope: Scope) -> Any:
+    try:
+        return compile_where(where)(obj, scope)
+    except TypeError:
+        return TypeError
+
+
+@pytest.mark.parametrize(("op", "arg"), OPERANDS)
+def test_written_operand_judges_as_a_param_operand(op: str, arg: Any) -> None:
+    written = {"outcome": {op: arg}}
+    referenced = {"outcome": {op: "$param.want"}}
+    for value in VALUES:
+        for obj in (_Obj(value), {"outcome": value}):
+            scope = Scope(unit=None, params={"want": arg})
+            assert _verdict(written, obj, scope) == _verdict(referenced, obj, scope), (op, arg, value)
+
+
+def test_nested_path_and_missing_parent() -> None:
+    pred = compile_where({"members.good": {"ge": 2}})
+    scope = Scope(unit=None, params={})
+    assert pred({"members": {"good": 3}}, scope) is True
+    assert pred({"members": None}, scope) is False
+    assert compile_where({"outcome": "đạt"})(None, scope) is False
+
+
+@pytest.mark.parametrize("day", [_dt.date(2022, 3, 18), _dt.date(2023, 12, 1), _dt.date(1, 1, 1)])
+def test_message_dates_as_format_vi_and_iso(day: _dt.date) -> None:
+    vi, en = Msg("hạn {d}", "due {d}", d=day).render_both()
+    assert vi == f"hạn {format_vi(day)}"
+    assert en == f"due {day.isoformat()}"
+    assert (vi, en) == (Msg("hạn {d}", "due {d}", d=day).render("vi"), Msg("hạn {d}", "due {d}", d=day).render("en"))
