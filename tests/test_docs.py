@@ -14,7 +14,7 @@ from kl21rules.explain import plan_quotes
 REPO = Path(__file__).resolve().parents[1]
 RULES_MD = REPO / "docs" / "rules.md"
 COVERAGE_MD = REPO / "docs" / "coverage.md"
-PLAN = REPO.parent / "shared" / "plan" / "KH-40-DUK.txt"
+PLAN = REPO / "tests" / "data" / "plan" / "KH-40-DUK.txt"
 
 RULE_IDS = sorted({f"KL21-{n:02d}" for n in range(1, 22)} | {f"KL21-D{n:02d}" for n in range(1, 10)})
 PLAN_ITEMS = ["I.2", "I.4"] + [f"II.{n}" for n in range(1, 10)] + [f"III.{n}" for n in range(1, 7)]

@@ -3,7 +3,7 @@ loader's own hard cases (empty, garbage, deep nesting, bad UTF-8, BOM + CRLF, NF
 
 None of them is a submission, so each must give exit code 2 and an input error — never a
 traceback, a hang or a crash — and one bad file must not stop the others of the run from being
-checked. The suite is read in place from ``../shared/testdata`` (never copied) and checked in one
+checked. The suite is kept in ``tests/data/jsontestsuite`` (with its licence) and checked in one
 in-process run; a few files also go through a real ``kl21rules`` process.
 """
 
@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from kl21rules.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
-SUITE = REPO.parent / "shared" / "testdata" / "jsontestsuite" / "test_parsing"
+SUITE = REPO / "tests" / "data" / "jsontestsuite" / "test_parsing"
 SAMPLE = REPO / "samples" / "chi-bo-truong-thpt-hoc-muon-2022.yaml"
 SAMPLE_JSON = REPO / "samples" / "dang-bo-so-tai-chinh-2022.json"
 
@@ -39,7 +39,7 @@ def script() -> str:
 
 
 def suite_files() -> list[Path]:
-    assert SUITE.is_dir(), f"JSONTestSuite not found at {SUITE} (read in place from ../shared)"
+    assert SUITE.is_dir(), f"JSONTestSuite not found at {SUITE} (tests/data/jsontestsuite)"
     return sorted(SUITE.iterdir())
 
 
