@@ -266,6 +266,75 @@ class _Progress:
         self._bar.update(self._task, completed=self._done)
 
 
+@app.command()
+def due(
+    paths: Annotated[list[str], typer.Argument(help="Tệp, thư mục hoặc - (stdin) / files, folders or -")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Ngày xét / evaluation date")] = None,
+    within: Annotated[int, typer.Option("--within", help="Số ngày tới / days ahead")] = 30,
+    fmt: Annotated[str, typer.Option("--format", help="text|json|ics")] = "text",
+    output: Annotated[Optional[Path], typer.Option("--output", help="Ghi ra tệp / write to file")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Tệp cấu hình / configuration file")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", help="Số tiến trình / processes (0 = one per core)")] = 1,
+    plugins: Plugins = None,
+) -> None:
+    """Việc sắp đến hạn / obligations not yet met, due within --within days of the evaluation date.
+
+    Sorted by due date. --format ics writes an iCalendar file (one all-day event per obligation,
+    a reminder 7 days before, the same UID for the same obligation on every run).
+    """
+    from kl21rules.config import ConfigError, load_config
+
+    try:
+        cfg = load_config(config, Path.cwd())
+    except ConfigError as exc:
+        raise _bad(exc.vi, exc.en, lang or "vi") from None
+    lang = lang or cfg.lang or "vi"
+    if lang not in ("vi", "en"):
+        raise _bad(f"--lang phải là vi hoặc en, không phải '{lang}'.", f"--lang must be vi or en, not '{lang}'.")
+    from kl21rules.due import RENDERERS, due_items, rule_meta
+
+    if fmt not in RENDERERS:
+        raise _bad(f"--format '{fmt}' không có; dùng text, json hoặc ics.",
+                   f"unknown --format '{fmt}'; use text, json or ics.", lang)
+    if within < 0:
+        raise _bad("--within phải ≥ 0.", "--within must be ≥ 0.", lang)
+    if jobs < 0:
+        raise _bad("--jobs phải ≥ 0.", "--jobs must be ≥ 0.", lang)
+    day = _parse_as_of(as_of, lang)
+    registry = _registry(plugins, cfg)
+    from kl21rules.batch import stream_check
+    from kl21rules.check import CheckOptions
+    from kl21rules.output import file_parts
+
+    options = CheckOptions(as_of=day, select=tuple(cfg.select), ignore=tuple(cfg.ignore), params=cfg.rule_params)
+    report = stream_check(paths, registry, options, jobs=jobs, plugins=plugins or [], cfg=cfg)
+    items = []
+    errors = 0
+    for found, file_errors in file_parts(report, _due_part, within, lang):
+        items.extend(found)
+        for line in file_errors:
+            errors += 1
+            _say(f"kl21rules: {line}", err=True)
+    for p in [*_pack_problems(registry, lang), *report.problems]:
+        _say(f"kl21rules: {p.message(lang)}", err=True)
+    text = RENDERERS[fmt](items, rule_meta(registry.rules), lang, within, day)
+    try:
+        _write_output(text, output)
+    except OSError as exc:
+        raise _bad(f"Không ghi được '{output}': {exc.strerror}.", f"Cannot write '{output}': {exc.strerror}.", lang) from None
+    raise typer.Exit(2 if errors or registry.errors else 0)
+
+
+def _due_part(file: Any, within: int, lang: str) -> tuple[list[Any], list[str]]:
+    """One file's due items and its input errors as lines (run where the file was checked)."""
+    from kl21rules.due import due_items
+
+    lines = [f"{file.path}: {e.message(lang)}" + (f" ({'line' if lang == 'en' else 'dòng'} {e.line})" if e.line else "")
+             for e in file.errors]
+    return due_items(file, within), lines
+
+
 @app.command("waivers")
 def waivers_command(
     paths: Annotated[
