@@ -108,6 +108,9 @@ def check(
     fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="error|warning|info")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="Tệp cấu hình / configuration file")] = None,
+    isolated: Annotated[
+        bool, typer.Option("--isolated", help="Không đọc tệp cấu hình nào / read no configuration file")
+    ] = False,
     waivers: Annotated[
         Optional[Path], typer.Option("--waivers", help="Tệp miễn trừ (TOML/YAML) / waiver file")
     ] = None,
@@ -122,7 +125,7 @@ def check(
     from kl21rules.config import ConfigError, check_against_rules, check_selectors, load_config
 
     try:
-        cfg = load_config(config, Path.cwd())
+        cfg = load_config(config, Path.cwd(), isolated=isolated)
     except ConfigError as exc:
         raise _bad(exc.vi, exc.en, lang or "vi") from None
     lang = lang or cfg.lang or "vi"
@@ -342,6 +345,9 @@ def waivers_command(
     ] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Ngày xét / evaluation date")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="Tệp cấu hình / configuration file")] = None,
+    isolated: Annotated[
+        bool, typer.Option("--isolated", help="Không đọc tệp cấu hình nào / read no configuration file")
+    ] = False,
     waivers: Annotated[
         Optional[Path], typer.Option("--waivers", help="Tệp miễn trừ (TOML/YAML) / waiver file")
     ] = None,
@@ -358,7 +364,7 @@ def waivers_command(
     from kl21rules.config import ConfigError, load_config
 
     try:
-        cfg = load_config(config, Path.cwd())
+        cfg = load_config(config, Path.cwd(), isolated=isolated)
     except ConfigError as exc:
         raise _bad(exc.vi, exc.en, lang or "vi") from None
     lang = lang or cfg.lang or "vi"

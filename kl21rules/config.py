@@ -1,6 +1,12 @@
 """Configuration: ``kl21rules.toml``, else ``[tool.kl21rules]`` in ``pyproject.toml``, searched
-upward from the current folder; ``--config FILE`` names one. Unknown keys are errors that suggest
-the nearest valid key (a typo must not silently change a verdict)."""
+upward from the current folder; ``--config FILE`` names one; ``--isolated`` reads none. Unknown
+keys are errors that suggest the nearest valid key (a typo must not silently change a verdict).
+
+A configuration that is *found* lives in the folder being checked, so it is untrusted input
+(SECURITY.md): it may not name modules to import (``plugins``), and the upward search stops at the
+first folder that holds ``.git``, ``kl21rules.toml`` or ``pyproject.toml`` (a repository's root),
+so a file above the checkout is never read. Only a file the person running names with
+``--config`` may list ``plugins`` (or they use ``-p``)."""
 
 from __future__ import annotations
 
@@ -60,20 +66,40 @@ class Config:
         return sorted(r for r in self.rule_params if r not in known)
 
 
+#: Keys that make kl21rules import code: refused in a configuration that was found by searching.
+CODE_KEYS = ("plugins",)
+
+
 def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
-    """The nearest ``kl21rules.toml`` or ``pyproject.toml`` with ``[tool.kl21rules]``."""
+    """The nearest ``kl21rules.toml``, else ``pyproject.toml`` with ``[tool.kl21rules]``, searching
+    upward from ``start`` and stopping at the first folder that holds ``.git``, ``kl21rules.toml``
+    or ``pyproject.toml`` (with the section or without it)."""
     for folder in (start, *start.parents):
         own = folder / "kl21rules.toml"
         if own.is_file():
-            data = _read(own)
-            # kl21rules.toml holds the keys at the top, or under [tool.kl21rules] like pyproject.toml.
-            return own, _tool_section(data, default=data)
+            return own, _own_file_section(_read(own), own)
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             section = _tool_section(_read(pyproject))
-            if section is not None:
-                return pyproject, section
+            return (pyproject, section) if section is not None else None
+        if (folder / ".git").exists() or own.exists() or pyproject.exists():
+            return None
     return None
+
+
+def _own_file_section(data: dict[str, Any], path: Path) -> Any:
+    """The keys of a ``kl21rules.toml`` (or another file named with ``--config``): at the top, or
+    all under ``[tool.kl21rules]`` like ``pyproject.toml``, never both — a key next to the table
+    (``plugins = [...]`` above ``[tool.kl21rules]``) would otherwise be passed over in silence."""
+    tool = data.get("tool")
+    if not (isinstance(tool, dict) and "kl21rules" in tool):
+        return data
+    stray = [k for k in data if k != "tool"] + [f"tool.{k}" for k in tool if k != "kl21rules"]
+    if stray:
+        raise ConfigError(
+            f"{path}: khóa '{stray[0]}' nằm ngoài bảng [tool.kl21rules]; tệp này chỉ được có bảng đó.",
+            f"{path}: key '{stray[0]}' is outside the [tool.kl21rules] table; this file may hold only that table.")
+    return tool["kl21rules"]
 
 
 def _tool_section(data: dict[str, Any], default: Any = None) -> Any:
@@ -104,20 +130,31 @@ def _suggest(key: str, choices: tuple[str, ...], what: tuple[str, str] = ("khóa
     return f" Các {what[0]} hợp lệ: {', '.join(choices)}.", f" Valid {what[1]}: {', '.join(choices)}."
 
 
-def load_config(explicit: Path | None, cwd: Path) -> Config:
-    """Load and check the configuration; raise :class:`ConfigError` on any problem."""
+def load_config(explicit: Path | None, cwd: Path, isolated: bool = False) -> Config:
+    """Load and check the configuration; raise :class:`ConfigError` on any problem.
+
+    ``explicit`` is a file named by the person running (``--config``): it is trusted and may list
+    ``plugins``. Otherwise the configuration is searched for from ``cwd`` and may not; with
+    ``isolated`` (``--isolated``) no file is read at all."""
+    if explicit is not None and isolated:
+        raise ConfigError("--isolated (không đọc cấu hình nào) không dùng cùng --config.",
+                          "--isolated (read no configuration) cannot be used with --config.")
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"Không tìm thấy tệp cấu hình '{explicit}'.", f"Configuration file '{explicit}' not found.")
         data = _read(explicit)
-        if explicit.name == "pyproject.toml" or "tool" in data:
+        if explicit.name == "pyproject.toml":
             section = _tool_section(data)
             if not isinstance(section, dict):
                 # Named on purpose, so an empty result would hide a mistake.
                 raise ConfigError(f"'{explicit}' không có bảng [tool.kl21rules].",
                                   f"'{explicit}' has no [tool.kl21rules] table.")
             data = section
-        return parse_config(data, explicit)
+        else:
+            data = _own_file_section(data, explicit)
+        return parse_config(data, explicit, trusted=True)
+    if isolated:
+        return Config()
     here = cwd.resolve()
     found = find_config(here)
     if found is None:
@@ -125,11 +162,12 @@ def load_config(explicit: Path | None, cwd: Path) -> Config:
     path = found[0]
     # Messages name the file as the user would: relative to where they are, when it is below.
     shown = path.relative_to(here) if path.is_relative_to(here) else path
-    return parse_config(found[1], shown)
+    return parse_config(found[1], shown, trusted=False)
 
 
-def parse_config(data: dict[str, Any], path: Path | None) -> Config:
-    """Check a ``[tool.kl21rules]`` table and build a :class:`Config`."""
+def parse_config(data: dict[str, Any], path: Path | None, trusted: bool = True) -> Config:
+    """Check a ``[tool.kl21rules]`` table and build a :class:`Config`. A configuration that is not
+    ``trusted`` (found by searching, not named with ``--config``) may not name modules to import."""
     where = str(path) if path else "config"
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: [tool.kl21rules] phải là một bảng.", f"{where}: [tool.kl21rules] must be a table.")
@@ -138,6 +176,12 @@ def parse_config(data: dict[str, Any], path: Path | None) -> Config:
         if key not in KEYS:
             vi_hint, en_hint = _suggest(key, KEYS)
             raise ConfigError(f"{where}: khóa '{key}' không có.{vi_hint}", f"{where}: unknown key '{key}'.{en_hint}")
+        if key in CODE_KEYS and not trusted:
+            raise ConfigError(
+                f"{where}: khóa '{key}' (nạp mô-đun Python) không được dùng trong cấu hình tìm thấy trong "
+                f"thư mục; chỉ dùng được trong tệp nêu bằng --config hoặc bằng tùy chọn -p MODULE.",
+                f"{where}: key '{key}' (imports Python modules) is not allowed in a configuration found "
+                f"in the folder; only in a file named with --config, or use -p MODULE.")
     if "lang" in data:
         cfg.lang = _choice(data["lang"], ("vi", "en"), "lang", where)
     if "fail-on" in data:

@@ -70,12 +70,14 @@ def test_kl21rules_toml_comes_before_pyproject_in_the_same_folder(here: Path) ->
     assert load_config(None, here).lang == "en"
 
 
-def test_nearest_file_wins_and_pyproject_without_section_is_passed_over(here: Path) -> None:
+def test_nearest_file_wins_and_pyproject_without_section_ends_the_search(here: Path) -> None:
     (here / "kl21rules.toml").write_text('lang = "en"\n', encoding="utf-8")
     sub = here / "sub"
     sub.mkdir()
-    (sub / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
     assert load_config(None, sub).lang == "en"
+    # A pyproject.toml marks a project's root: the search stops there (issue 9), section or not.
+    (sub / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    assert load_config(None, sub).lang is None
     (sub / "kl21rules.toml").write_text('[tool.kl21rules]\nlang = "vi"\n', encoding="utf-8")
     assert load_config(None, sub).lang == "vi"
 
