@@ -142,7 +142,7 @@ def check(
         raise _bad(f"--engine phải là reference hoặc durable, không phải '{engine}'.",
                    f"--engine must be reference or durable, not '{engine}'.", lang)
     day = _parse_as_of(as_of, lang)
-    from kl21rules.output import BUILTIN, NEEDS_LINES, builtin_formats
+    from kl21rules.output import BINARY, BUILTIN, NEEDS_LINES, builtin_formats
 
     registry = _registry(plugins, cfg)
     formats = {**builtin_formats(), **registry.formats}
@@ -150,6 +150,9 @@ def check(
     if fmt not in formats:
         raise _bad(f"--format '{fmt}' không có; có: {', '.join(sorted(formats))}.",
                    f"unknown --format '{fmt}'; available: {', '.join(sorted(formats))}.", lang)
+    if fmt in BINARY and output is None:
+        raise _bad(f"--format {fmt} ghi ra tệp: cần --output TỆP.{fmt} (không in ra màn hình).",
+                   f"--format {fmt} writes a file: give --output FILE.{fmt} (it is not printed).", lang)
     extra_waivers = []
     try:
         check_against_rules(cfg, registry.rules, [p.name for p in registry.packs])
@@ -184,7 +187,20 @@ def check(
                           waivers=extra_waivers, on_file=progress.advance)
     report.problems[:0] = _pack_problems(registry, lang) + engine_notices
     progress.total = len(report.files)
-    if fmt in BUILTIN:
+    from kl21rules.output._sink import write_bytes_atomic, write_file_atomic, write_stream
+
+    if fmt in BINARY:
+        from kl21rules.output.xlsx import write_report
+
+        assert output is not None
+        try:
+            with progress:
+                write_bytes_atomic(output, lambda handle: write_report(report, lang, handle))
+        except OSError as exc:
+            raise _bad(f"Không ghi được '{output}': {exc.strerror}.", f"Cannot write '{output}': {exc.strerror}.",
+                       lang) from None
+        chunks: Any = None
+    elif fmt in BUILTIN:
         from kl21rules.output import builtin_streamer
 
         color = False
@@ -197,11 +213,11 @@ def check(
         # A pack's format gets the report as the hook promises it: files in a list.
         report.files = list(report.files)
         chunks = iter([formats[fmt](report, lang)])
-    from kl21rules.output._sink import write_file_atomic, write_stream
-
     try:
         with progress:
-            if output is None:
+            if chunks is None:
+                pass
+            elif output is None:
                 write_stream(chunks)
             else:
                 write_file_atomic(output, chunks)

@@ -32,7 +32,10 @@ BUILTIN: dict[str, str] = {
     "sarif": "kl21rules.output.sarif",
     "markdown": "kl21rules.output.markdown",
     "github": "kl21rules.output.github",
+    "xlsx": "kl21rules.output.xlsx",
 }
+#: formats written as bytes to a file (``--output`` required), not streamed as text.
+BINARY = frozenset({"xlsx"})
 #: formats that place findings at a line of the file, so the check must keep lines.
 NEEDS_LINES = frozenset({"junit", "sarif", "github"})
 

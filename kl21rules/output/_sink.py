@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
 
 
 def write_stream(chunks: Iterable[str], stream: TextIO | None = None) -> None:
@@ -23,13 +23,23 @@ def write_file_atomic(path: Path, chunks: Iterable[str]) -> None:
     rename: a reader never sees half a report, and if rendering or writing fails (or is
     interrupted) an existing file is left as it was. Like :func:`kl21rules.fsutil.write_atomic`,
     but the text is never held whole in memory."""
+
+    def write(handle: IO[bytes]) -> None:
+        for chunk in chunks:
+            handle.write(chunk.encode("utf-8"))
+
+    write_bytes_atomic(path, write)
+
+
+def write_bytes_atomic(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Call ``write`` with a binary file that becomes ``path`` only once it is whole and flushed
+    (the one atomic writer of every ``--output``, text or binary such as ``.xlsx``)."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():

@@ -1,0 +1,357 @@
+"""The Excel report, ``--format xlsx --output FILE.xlsx``: findings a secretary can sort and filter.
+
+Sheets (names in the chosen language):
+
+- **Kết quả** / Results: one row per finding, in the order of the JSON report (file, unit id and
+  name, rule, title, status, severity, period, item, due date, message, evidence, waiver). The
+  header is frozen and filtered; each status cell is coloured *and* says its status in words,
+  so the sheet reads the same printed in black and white.
+- **Tổng hợp** / Summary: counts per rule and status, the run's totals and its problems.
+- **Lỗi đầu vào** / Input errors: one row per input error (file, place, code, message).
+
+The workbook is written in openpyxl's write-only mode, one file's rows at a time (each file's
+rows are made where it was checked, by :func:`file_part`, in a worker with ``--jobs``), so memory
+does not grow with the batch; past Excel's million rows a sheet continues in "Kết quả (2)".
+
+To add a sheet (the units × rules matrix, say), subclass :class:`SheetBuilder` and add it to
+:data:`EXTRA_SHEETS` or pass it to :func:`write_report`: a builder sees every file's
+:class:`FilePart` in order, then the report, and writes its sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
+
+from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, STATUS_ORDER, lang_of, waived_note
+from kl21rules.report import FileReport, Report
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+#: openpyxl's write-only worksheet (its type stubs lack column_dimensions and auto_filter).
+WriteOnlyWorksheet = Any
+
+#: Rows of one sheet, the header included: Excel's limit.
+MAX_ROWS = 1_048_576
+
+#: Fill (RGB) of each status's cell; the text of the cell names the status too.
+STATUS_FILL = {
+    "error": "D9B3FF", "fail": "FFB3B3", "late": "FFD9A6", "pending": "FFF2A6",
+    "pass": "C6EFCE", "not_applicable": "E7E6E6",
+}
+
+WORDS = {
+    "vi": {
+        "results": "Kết quả", "summary": "Tổng hợp", "errors": "Lỗi đầu vào",
+        "file": "Tệp", "unit_id": "Mã đơn vị", "unit_name": "Tên đơn vị", "as_of": "Ngày xét",
+        "rule": "Quy tắc", "title": "Tên quy tắc", "status": "Trạng thái", "severity": "Mức",
+        "period": "Kỳ", "item": "Mục", "due": "Hạn", "message": "Nội dung", "evidence": "Căn cứ",
+        "waived": "Miễn trừ", "total": "Tổng", "pointer": "Vị trí", "line": "Dòng", "code": "Mã lỗi",
+        "files": "Số tệp", "units": "Số đơn vị", "input_errors": "Lỗi đầu vào", "problems": "Vấn đề",
+        "run": "Cả đợt kiểm tra", "all_rules": "Tất cả quy tắc",
+    },
+    "en": {
+        "results": "Results", "summary": "Summary", "errors": "Input errors",
+        "file": "File", "unit_id": "Unit id", "unit_name": "Unit name", "as_of": "As of",
+        "rule": "Rule", "title": "Title", "status": "Status", "severity": "Severity",
+        "period": "Period", "item": "Item", "due": "Due", "message": "Message", "evidence": "Evidence",
+        "waived": "Waived", "total": "Total", "pointer": "Place", "line": "Line", "code": "Code",
+        "files": "Files", "units": "Units", "input_errors": "Input errors", "problems": "Problems",
+        "run": "The whole run", "all_rules": "All rules",
+    },
+}
+
+#: The columns of the results sheet: (key of WORDS, width).
+RESULT_COLUMNS = (
+    ("file", 28), ("unit_id", 14), ("unit_name", 30), ("as_of", 11), ("rule", 10), ("title", 36),
+    ("status", 14), ("severity", 10), ("period", 10), ("item", 16), ("due", 11), ("message", 80),
+    ("evidence", 24), ("waived", 24),
+)
+ERROR_COLUMNS = (("file", 28), ("unit_id", 14), ("pointer", 24), ("line", 7), ("code", 16), ("message", 100))
+
+
+class FindingRow(NamedTuple):
+    """One finding as the results sheet shows it (values, not yet labels), picklable."""
+
+    path: str
+    unit_id: str | None
+    unit_name: str | None
+    as_of: _dt.date | None
+    rule: str
+    status: str
+    severity: str
+    period: str | None
+    item: str | None
+    due: _dt.date | None
+    message: str
+    evidence: tuple[str, ...]
+    waived: str
+
+
+class ErrorRow(NamedTuple):
+    """One input error of a file."""
+
+    path: str
+    unit_id: str | None
+    pointer: str
+    line: int | None
+    code: str
+    message: str
+
+
+class FilePart(NamedTuple):
+    """What the workbook needs of one file (made where the file was checked)."""
+
+    findings: tuple[FindingRow, ...]
+    errors: tuple[ErrorRow, ...]
+
+
+def file_part(file: FileReport, lang: str) -> FilePart:
+    """One file's rows (a module function of picklable arguments, so a worker can make them)."""
+    unit: dict[str, Any] = file.unit or {}
+    uid, name = unit.get("id"), unit.get("name")
+    findings = tuple(
+        FindingRow(file.path, uid, name, file.as_of, f.rule, f.status, f.severity, f.period, f.item, f.due,
+                   f.message(lang), tuple(f.evidence), waived_note(f, lang))
+        for f in file.findings
+    )
+    errors = tuple(ErrorRow(file.path, uid, e.pointer, e.line, e.code, e.message(lang)) for e in file.errors)
+    return FilePart(findings, errors)
+
+
+class SheetBuilder:
+    """One sheet of the report: sees each file's part in order, then writes at the end.
+
+    ``start`` runs before any file (create the sheet there to fix its place in the workbook),
+    ``add`` once per file, ``finish`` after the last file, when ``report.tally()`` is complete.
+    """
+
+    def start(self, book: Workbook, lang: str) -> None:
+        pass
+
+    def add(self, part: FilePart) -> None:
+        pass
+
+    def finish(self, report: Report) -> None:
+        pass
+
+
+#: Builders of further sheets, each made fresh per report: ``factory() -> SheetBuilder``.
+EXTRA_SHEETS: list[Callable[[], SheetBuilder]] = []
+
+
+def _styles() -> dict[str, Any]:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    return {
+        "head_font": Font(bold=True),
+        "head_fill": PatternFill("solid", fgColor="DDEBF7"),
+        "wrap": Alignment(wrap_text=True, vertical="top"),
+        "top": Alignment(vertical="top"),
+        "fills": {s: PatternFill("solid", fgColor=c) for s, c in STATUS_FILL.items()},
+        "bold": Font(bold=True),
+    }
+
+
+def _cell(ws: WriteOnlyWorksheet, value: Any, **style: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    for key, item in style.items():
+        setattr(cell, key, item)
+    return cell
+
+
+def _header(ws: WriteOnlyWorksheet, columns: Sequence[tuple[str, int]], words: dict[str, str],
+            styles: dict[str, Any]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, (_key, width) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    ws.append([_cell(ws, words[key], font=styles["head_font"], fill=styles["head_fill"]) for key, _ in columns])
+
+
+def _safe(ws: WriteOnlyWorksheet, row: list[Any]) -> list[Any]:
+    """The row with every text that openpyxl would write as a formula (``=...``) kept as text:
+    names and messages come from untrusted files and must never become formulas."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import Cell
+
+    out = []
+    for value in row:
+        if type(value) is str and value.startswith("="):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            value = cell
+        elif isinstance(value, Cell) and type(value.value) is str and value.value.startswith("="):
+            value.data_type = "s"
+        out.append(value)
+    return out
+
+
+class ResultsSheet(SheetBuilder):
+    """Kết quả: one row per finding; continues on a new sheet past Excel's row limit."""
+
+    def __init__(self, titles: dict[str, str]) -> None:
+        self.titles = titles
+        self.rows = 0
+        self.sheets: list[WriteOnlyWorksheet] = []
+
+    def start(self, book: Workbook, lang: str) -> None:
+        self.book, self.lang = book, lang_of(lang)
+        self.words = WORDS[self.lang]
+        self.styles = _styles()
+        self.status = STATUS_LABEL[self.lang]
+        self.severity = SEVERITY_LABEL[self.lang]
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        name = self.words["results"] + (f" ({len(self.sheets) + 1})" if self.sheets else "")
+        ws = self.book.create_sheet(name)
+        _header(ws, RESULT_COLUMNS, self.words, self.styles)
+        self.sheets.append(ws)
+        self.rows = 1
+
+    def add(self, part: FilePart) -> None:
+        styles = self.styles
+        for r in part.findings:
+            if self.rows >= MAX_ROWS:
+                self._close_sheet()
+                self._new_sheet()
+            ws = self.sheets[-1]
+            fill = styles["fills"].get(r.status)
+            status = _cell(ws, self.status.get(r.status, r.status), alignment=styles["top"])
+            if fill is not None:
+                status.fill = fill
+            if r.status in ("fail", "error"):
+                status.font = styles["bold"]
+            ws.append(_safe(ws, [
+                r.path, r.unit_id, r.unit_name, _date_cell(ws, r.as_of), r.rule, self.titles.get(r.rule, ""),
+                status, self.severity.get(r.severity, r.severity), r.period, r.item, _date_cell(ws, r.due),
+                _cell(ws, r.message, alignment=styles["wrap"]), "\n".join(r.evidence), r.waived or None,
+            ]))
+            self.rows += 1
+
+    def _close_sheet(self) -> None:
+        from openpyxl.utils import get_column_letter
+
+        ws = self.sheets[-1]
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(RESULT_COLUMNS))}{max(self.rows, 2)}"
+
+    def finish(self, report: Report) -> None:
+        self._close_sheet()
+
+
+class ErrorsSheet(SheetBuilder):
+    """Lỗi đầu vào: one row per input error."""
+
+    def __init__(self) -> None:
+        self.rows = 1
+
+    def start(self, book: Workbook, lang: str) -> None:
+        self.words = WORDS[lang_of(lang)]
+        self.styles = _styles()
+        self.ws = book.create_sheet(self.words["errors"])
+        _header(self.ws, ERROR_COLUMNS, self.words, self.styles)
+
+    def add(self, part: FilePart) -> None:
+        for e in part.errors:
+            if self.rows >= MAX_ROWS:
+                return  # the summary still counts them all
+            self.ws.append(_safe(self.ws, [e.path, e.unit_id, e.pointer or "/", e.line, e.code,
+                                           _cell(self.ws, e.message, alignment=self.styles["wrap"])]))
+            self.rows += 1
+
+    def finish(self, report: Report) -> None:
+        from openpyxl.utils import get_column_letter
+
+        self.ws.auto_filter.ref = f"A1:{get_column_letter(len(ERROR_COLUMNS))}{max(self.rows, 2)}"
+
+
+class SummarySheet(SheetBuilder):
+    """Tổng hợp: statuses per rule (from the run's tally), the totals and the run's problems."""
+
+    def __init__(self, titles: dict[str, str]) -> None:
+        self.titles = titles
+
+    def start(self, book: Workbook, lang: str) -> None:
+        self.lang = lang_of(lang)
+        self.ws = book.create_sheet(WORDS[self.lang]["summary"])
+
+    def finish(self, report: Report) -> None:
+        from openpyxl.utils import get_column_letter
+
+        ws, words, styles = self.ws, WORDS[self.lang], _styles()
+        labels = STATUS_LABEL[self.lang]
+        widths = [12, 44] + [14] * len(STATUS_ORDER) + [10]
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "C2"
+        head = [words["rule"], words["title"], *(labels[s] for s in STATUS_ORDER), words["total"]]
+        cells = [_cell(ws, h, font=styles["head_font"], fill=styles["head_fill"]) for h in head]
+        for cell, status in zip(cells[2:-1], STATUS_ORDER):
+            cell.fill = styles["fills"][status]
+        ws.append(cells)
+        tally = report.tally()
+        totals = dict.fromkeys(STATUS_ORDER, 0)
+        for rule in sorted(tally.per_rule):
+            row = tally.per_rule[rule]
+            for s in STATUS_ORDER:
+                totals[s] += row.get(s, 0)
+            ws.append([rule, self.titles.get(rule, ""), *(row.get(s, 0) for s in STATUS_ORDER),
+                       sum(row.get(s, 0) for s in STATUS_ORDER)])
+        ws.append([_cell(ws, words["total"], font=styles["bold"]), words["all_rules"],
+                   *(_cell(ws, totals[s], font=styles["bold"]) for s in STATUS_ORDER),
+                   _cell(ws, sum(totals.values()), font=styles["bold"])])
+        ws.append([])
+        summary = report.summary()
+        ws.append([_cell(ws, words["run"], font=styles["bold"])])
+        ws.append([words["files"], summary["files"]])
+        ws.append([words["units"], summary["units"]])
+        ws.append([words["input_errors"], summary["input_errors"]])
+        if report.problems:
+            ws.append([])
+            ws.append([_cell(ws, words["problems"], font=styles["bold"])])
+            for p in report.problems:
+                ws.append(_safe(ws, [p.code, p.message(self.lang)]))
+
+
+def _date_cell(ws: WriteOnlyWorksheet, day: _dt.date | None) -> Any:
+    if day is None:
+        return None
+    return _cell(ws, day, number_format="DD/MM/YYYY")
+
+
+def write_report(report: Report, lang: str, out: IO[bytes],
+                 extra: Iterable[SheetBuilder] = ()) -> None:
+    """Write the Excel report of ``report`` (going through its files once) to ``out``."""
+    from openpyxl import Workbook
+
+    from kl21rules._xlsxio import stable_bytes
+    from kl21rules.output import file_parts
+
+    lang = lang_of(lang)
+    titles = {r.id: r.title(lang) for r in report.rules}
+    book = Workbook(write_only=True)
+    builders: list[SheetBuilder] = [ResultsSheet(titles), SummarySheet(titles), ErrorsSheet(),
+                                    *(factory() for factory in EXTRA_SHEETS), *extra]
+    for b in builders:
+        b.start(book, lang)
+    for part in file_parts(report, file_part, lang):
+        for b in builders:
+            b.add(part)
+    for b in builders:
+        b.finish(report)
+    out.write(stable_bytes(book))
+
+
+def render(report: Report, lang: str = "vi", **_: Any) -> bytes:
+    """The workbook's bytes (for a caller that wants them in memory)."""
+    import io
+
+    buffer = io.BytesIO()
+    write_report(report, lang, buffer)
+    return buffer.getvalue()
