@@ -22,6 +22,7 @@ from kl21rules.explain import (
     rule_examples,
 )
 from kl21rules.packs import Registry, discover, load_registry
+from kl21rules.paths import RULESETS_DIR
 from kl21rules.rules.engine import CompiledRule
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -71,11 +72,11 @@ def _clause_link(ref: str) -> str:
 
 
 def _case_source(case: Any) -> str:
-    """Where a case comes from, relative to the package (``rulesets/cases/coso.yaml``)."""
+    """Where a case comes from, relative to the rulesets' parent (``rulesets/cases/coso.yaml``)."""
     path_text, _, _index = case.source.partition("#")
     path = Path(path_text)
     try:
-        return path.resolve().relative_to(PACKAGE_DIR).as_posix()
+        return path.resolve().relative_to(RULESETS_DIR.parent).as_posix()
     except ValueError:
         return path.name
 
@@ -145,7 +146,7 @@ def render_rules(registry: Registry) -> str:
         out += _rule_section(rule, registry, pack_titles)
     out += ['<a id="loi-van-cua-ke-hoach--the-plans-words"></a>', "",
             "## Lời văn của Kế hoạch — the plan's words", "",
-            "Trích nguyên văn Kế hoạch số 40-KH/ĐUK (`kl21rules/rulesets/plan_clauses.yaml`); với mục III, "
+            "Trích nguyên văn Kế hoạch số 40-KH/ĐUK (`rulesets/plan_clauses.yaml`); với mục III, "
             "các ý có liên quan của mỗi ban nối bằng « … ». — Quoted verbatim from the plan; for section "
             "III, the relevant duties of each department joined by « … ».", ""]
     quotes = plan_quotes()

@@ -14,13 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kl21rules.paths import PLAN_CLAUSES_FILE
 from kl21rules.rules.engine import CompiledRule
 from kl21rules.rules.model import Match, RuleSpec
 
 if TYPE_CHECKING:
     from kl21rules.packs import Registry
-
-PLAN_CLAUSES_FILE = Path(__file__).resolve().parent / "rulesets" / "plan_clauses.yaml"
 
 
 @lru_cache(maxsize=1)

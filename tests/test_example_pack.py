@@ -3,29 +3,24 @@ use it: installed with pip into a fresh environment, it shows in ``kl21rules plu
 distribution and version, its rules judge in ``kl21rules check``, and its own YAML rule cases pass
 with the public testing kit.
 
-The fresh environment is a new venv (no ``--system-site-packages``) into which pip installs, from
-copies of their sources and without dependencies, kl21rules itself and the example. The runtime
-dependencies of kl21rules (pydantic, typer, pluggy, PyYAML, rich and what they need) are made
-visible to it through a folder holding links to exactly those distributions, so no network is
-needed for them; building the two packages may fetch setuptools for pip's isolated build.
+The fresh environment (``tests/freshenv.py``) is a new venv into which pip installs, from copies
+of their sources and without dependencies, kl21rules itself and the example; kl21rules's runtime
+dependencies are linked in, so no network is needed for them; building the two packages may fetch
+setuptools for pip's isolated build.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.metadata as md
 import json
-import os
 import shutil
-import subprocess
 import sys
 import sysconfig
 from pathlib import Path
 from typing import Any
 
 import pytest
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
+from freshenv import make_venv, pip, run
 
 from kl21rules.packs import discover, load_registry
 from kl21rules.testing import load_case_file, run_case
@@ -70,71 +65,23 @@ def test_the_example_rule_cases_pass_with_the_testing_kit(registry_with_example:
 # --------------------------------------------------------------------------- a fresh environment
 
 
-def _runtime_distributions() -> list[md.Distribution]:
-    """kl21rules's runtime dependencies, and theirs, as installed here (extras left out)."""
-    env = {"extra": ""}
-    todo, seen, out = ["kl21rules"], set(), []
-    while todo:
-        name = canonicalize_name(todo.pop())
-        if name in seen:
-            continue
-        seen.add(name)
-        dist = md.distribution(name)
-        if name != "kl21rules":
-            out.append(dist)
-        for text in dist.requires or []:
-            req = Requirement(text)
-            if req.marker is None or req.marker.evaluate(env):
-                todo.append(req.name)
-    return out
-
-
-def _link_dependencies(folder: Path) -> None:
-    """A folder with links to exactly the files of kl21rules's dependencies (nothing else)."""
-    folder.mkdir()
-    for dist in _runtime_distributions():
-        for top in sorted({Path(str(f)).parts[0] for f in dist.files or [] if not str(f).startswith("..")}):
-            source = Path(str(dist.locate_file(top)))
-            if source.exists() and not (folder / top).exists() and top != "__pycache__":
-                (folder / top).symlink_to(source)
-
-
-def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return proc
-
-
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    root = tmp_path_factory.mktemp("fresh")
-    target = root / "venv"
-    made = subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(target)],
-                          capture_output=True, text=True, timeout=120)
-    python = target / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    if made.returncode != 0 or not python.exists():
-        pytest.skip(f"cannot create a venv here: {made.stderr.strip()}")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "PIP_"))}
-    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, env=env, check=True).stdout.strip())
-    _link_dependencies(root / "deps")
-    (site / "kl21rules-test-deps.pth").write_text(str(root / "deps") + "\n", encoding="utf-8")
+    made = make_venv(tmp_path_factory.mktemp("fresh"))
+    root = made["root"]
     # Build from copies, so the checkout gets no build/ or egg-info folders.
     src = root / "src"
     shutil.copytree(REPO, src / "kl21rules", ignore=shutil.ignore_patterns(
         ".git", ".venv", "*.egg-info", "build", "__pycache__", "tests", "examples", "benchmarks", "docs",
         ".hypothesis", ".pytest_cache"))
     shutil.copytree(EXAMPLE, src / "example", ignore=shutil.ignore_patterns("*.egg-info", "build", "__pycache__"))
-    installed = _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--quiet",
-                      str(src / "kl21rules"), str(src / "example")], root, env)
+    installed = pip(made, "install", "--no-deps", "--quiet", str(src / "kl21rules"), str(src / "example"))
     assert installed.returncode == 0, installed.stdout + installed.stderr
-    script = python.with_name("kl21rules.exe" if os.name == "nt" else "kl21rules")
-    return {"root": root, "python": python, "script": script, "env": env}
+    return made
 
 
 def test_the_fresh_environment_holds_only_the_installed_copies(venv: dict[str, Any]) -> None:
-    proc = _run([str(venv["python"]), "-c", "import kl21rules, kl21rules_so_tai_chinh as p, importlib.metadata as m;"
+    proc = run([str(venv["python"]), "-c", "import kl21rules, kl21rules_so_tai_chinh as p, importlib.metadata as m;"
                  "print(kl21rules.__file__); print(p.__file__); print(m.version('kl21rules-so-tai-chinh'))"],
                 venv["root"], venv["env"])
     assert proc.returncode == 0, proc.stderr
@@ -146,19 +93,19 @@ def test_the_fresh_environment_holds_only_the_installed_copies(venv: dict[str, A
 
 
 def test_the_installed_pack_appears_in_plugins_with_its_distribution_and_version(venv: dict[str, Any]) -> None:
-    proc = _run([str(venv["script"]), "plugins", "--format", "json", "--lang", "en"], venv["root"], venv["env"])
+    proc = run([str(venv["script"]), "plugins", "--format", "json", "--lang", "en"], venv["root"], venv["env"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads(proc.stdout)
     assert report["errors"] == []
     packs = {p["name"]: p for p in report["packs"]}
     assert (packs[PACK]["origin"], packs[PACK]["version"], packs[PACK]["rules"]) == (DIST, _example_version(), 2)
     assert {"coso", "doanthe", "tochuc", "tuyengiao", "ubkt", "vanphong"} <= set(packs)
-    text = _run([str(venv["script"]), "plugins"], venv["root"], venv["env"]).stdout
+    text = run([str(venv["script"]), "plugins"], venv["root"], venv["env"]).stdout
     assert any(line.split()[:3] == [PACK, DIST, _example_version()] for line in text.splitlines())
 
 
 def test_the_installed_pack_judges_in_check(venv: dict[str, Any]) -> None:
-    proc = _run([str(venv["script"]), "check", str(SAMPLE), "--format", "json", "--lang", "en"],
+    proc = run([str(venv["script"]), "check", str(SAMPLE), "--format", "json", "--lang", "en"],
                 venv["root"], venv["env"])
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     report = json.loads(proc.stdout)
@@ -169,7 +116,7 @@ def test_the_installed_pack_judges_in_check(venv: dict[str, Any]) -> None:
     assert mine == [("STC-01", "2023-Q1", "pass"), ("STC-01", "2023-Q2", "fail"), ("STC-01", "2023-Q3", "pass"),
                     ("STC-01", "2023-Q4", "pending"), ("STC-02", "2023", "pass")]
     assert any(f["rule"] == "KL21-01" for f in report["files"][0]["findings"])  # the built-in packs ran too
-    proc = _run([str(venv["script"]), "check", str(SAMPLE), "--format", "json", "-p", f"no:{PACK}"],
+    proc = run([str(venv["script"]), "check", str(SAMPLE), "--format", "json", "-p", f"no:{PACK}"],
                 venv["root"], venv["env"])
     assert proc.returncode == 2  # without the pack, thematic_meeting is an unknown activity type
     assert PACK not in json.loads(proc.stdout)["tool"]["packs"]
@@ -185,10 +132,10 @@ def test_the_installed_pack_is_tested_by_the_kit_from_its_installed_files(venv: 
         "bad = [(c.name, run_case(c, reg)) for c in cases if run_case(c, reg)]\n"
         "print(len(cases), bad, pack.case_files[0])\n"
     )
-    proc = _run([str(venv["python"]), "-c", code], venv["root"], venv["env"])
+    proc = run([str(venv["python"]), "-c", code], venv["root"], venv["env"])
     assert proc.returncode == 0, proc.stderr
     count, rest = proc.stdout.split(" ", 1)
     assert int(count) >= 4 and rest.startswith("[] ")
     assert Path(rest.split()[-1]).is_relative_to(venv["root"] / "venv")  # package data was installed
-    explained = _run([str(venv["script"]), "explain", "STC-02", "--lang", "en"], venv["root"], venv["env"])
+    explained = run([str(venv["script"]), "explain", "STC-02", "--lang", "en"], venv["root"], venv["env"])
     assert explained.returncode == 0 and "STC-02" in explained.stdout

@@ -12,9 +12,10 @@ from pathlib import Path
 from kl21rules._version import __version__
 from kl21rules.hookspecs import hookimpl
 from kl21rules.packs import PackInfo, PythonRule
+from kl21rules.paths import RULESETS_DIR
 from kl21rules.rules.model import Text
 
-RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
+RULESETS = RULESETS_DIR
 
 
 class BuiltinPack:
