@@ -72,8 +72,10 @@ def _pack_problems(registry: Registry, lang: str) -> list[Any]:
 def _parse_as_of(value: str | None, lang: str) -> _dt.date | None:
     if value is None:
         return None
-    from kl21rules.dates import DateError, parse_date
+    from kl21rules.dates import DateError, parse_date, today_vn
 
+    if value.strip().casefold() in ("today", "hôm nay", "hom nay", "homnay"):
+        return today_vn()
     try:
         return parse_date(value)
     except DateError as exc:

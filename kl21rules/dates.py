@@ -12,14 +12,18 @@ import calendar
 import datetime
 import re
 
-__all__ = ["DateError", "parse_date", "format_vi"]
+__all__ = ["DateError", "parse_date", "format_vi", "today_vn", "VIETNAM"]
+
+#: Vietnam's time zone (Asia/Ho_Chi_Minh): UTC+7 all year, no daylight saving since 1975, so a
+#: fixed offset is exact and needs no time-zone database (Windows has none for zoneinfo).
+VIETNAM = datetime.timezone(datetime.timedelta(hours=7), "ICT")
 
 # One compiled pattern, matched once per value: this runs on every date of every submission,
 # and strptime (locale machinery, one format at a time) costs several times more.
 # ASCII digits only: ``\d`` would also accept Arabic-Indic or full-width digits.
 _DATE_RE = re.compile(
     r"(?P<iy>[0-9]{4})-(?P<im>[0-9]{2})-(?P<id>[0-9]{2})"
-    r"|(?P<d>[0-9]{1,2})(?P<sep>[/-])(?P<m>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4})"
+    r"|(?P<d>[0-9]{1,2})(?P<sep>[/.-])(?P<m>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4})"
 )
 
 _FORMS_VI = "dùng dạng 2022-03-18 hoặc 18/3/2022 (ngày trước, tháng sau)"
@@ -54,7 +58,7 @@ def parse_date(value: object) -> datetime.date:
     """Read a date from a submission value.
 
     Accepts a :class:`datetime.date` as it is, ISO ``2022-03-18``, and the day-first forms
-    ``18/3/2022``, ``18/03/2022``, ``18-03-2022``, ``18-3-2022`` (day and month of one or two
+    ``18/3/2022``, ``18/03/2022``, ``18-03-2022``, ``18-3-2022``, ``18.3.2022`` (day and month of one or two
     digits, a four-digit year, one separator used twice); surrounding whitespace is ignored.
 
     :raises DateError: for a date with a time (``datetime.datetime``), another type, text in
@@ -101,6 +105,15 @@ def parse_date(value: object) -> datetime.date:
         f"Ngày không hợp lệ: {_shown(value)} ({why_vi}); {_FORMS_VI}",
         f"Invalid date: {_shown(value)} ({why_en}); {_FORMS_EN}",
     )
+
+
+def today_vn(now: datetime.datetime | None = None) -> datetime.date:
+    """Today's date in Vietnam (Asia/Ho_Chi_Minh), whatever the machine's time zone.
+
+    :param now: an aware moment to take instead of the clock (for tests).
+    """
+    moment = now if now is not None else datetime.datetime.now(datetime.timezone.utc)
+    return moment.astimezone(VIETNAM).date()
 
 
 def format_vi(d: datetime.date) -> str:

@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from kl21rules import vocab
 from kl21rules.dates import DateError, parse_date
 
 SCHEMA_ID = "kl21rules/submission/v1"
@@ -53,11 +54,60 @@ Day = Annotated[
         {
             "type": "string",
             # The forms kl21rules.dates accepts: ASCII digits, one separator used twice.
-            "pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}|[0-9]{1,2}-[0-9]{1,2}-[0-9]{4})$",
-            "description": "Ngày / date: 2022-03-18, 18/3/2022, 18/03/2022 or 18-03-2022 (day first)",
+            "pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}|[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}|[0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4})$",
+            "description": "Ngày / date: 2022-03-18, 18/3/2022, 18/03/2022, 18-3-2022, 18.3.2022 (ngày trước / day first)",
         }
     ),
 ]
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _accept(key: str) -> BeforeValidator:
+    """An enumerated field takes its Vietnamese and English labels as input, as people type them
+    (:func:`kl21rules.vocab.parse_label`); anything else is an ``enum_label`` error."""
+    codes = vocab.codes(key)
+
+    def coerce(value: Any) -> Any:
+        if type(value) is str and value in codes:
+            return value
+        code = vocab.parse_label(key, value)
+        if code is not None:
+            return code
+        near = vocab.suggest(key, value)
+        hint = f" Did you mean '{near}'?" if near else ""
+        raise PydanticCustomError(
+            "enum_label",
+            "{en}",
+            {"key": key, "en": f"Invalid value {_shown(value)}.{hint} Valid: {', '.join(codes)}"},
+        )
+
+    return BeforeValidator(coerce)
+
+
+def _schema(key: str) -> WithJsonSchema:
+    """An enumerated field in the JSON Schema: its codes and labels, the labels described."""
+    labels = vocab.FIELDS[key]
+    spellings: list[str] = []
+    for code, lab in labels.items():
+        for spelling in (code, lab.vi, lab.en):
+            if spelling not in spellings:
+                spellings.append(spelling)
+    listing = "; ".join(f"{code} = {lab.vi} ({lab.en})" for code, lab in labels.items())
+    schema = {
+        "type": "string",
+        "enum": spellings,
+        "description": (
+            f"{listing}. Ghi mã hoặc nhãn tiếng Việt, có dấu hoặc không dấu, chữ hoa hay thường đều "
+            "được / the code or a label, in any case, with or without diacritics"
+        ),
+    }
+    return WithJsonSchema(schema)
+
+
 Count = Annotated[int, Field(ge=0)]
 Year = Annotated[int, Field(ge=1945, le=2100)]
 Text = Annotated[str, Field(min_length=1)]
@@ -92,8 +142,13 @@ class Term(Model):
     end: Day | None = None
 
 
-UnitKind = Literal["chi_bo_co_so", "dang_bo_co_so", "chi_bo_truc_thuoc", "department"]
-Department = Literal["tochuc", "ubkt", "tuyengiao", "vanphong", "doanthe"]
+UnitKind = Annotated[
+    Literal["chi_bo_co_so", "dang_bo_co_so", "chi_bo_truc_thuoc", "department"],
+    _accept("unit.kind"), _schema("unit.kind"),
+]
+Department = Annotated[
+    Literal["tochuc", "ubkt", "tuyengiao", "vanphong", "doanthe"], _accept("unit.department"), _schema("unit.department")
+]
 
 
 class Unit(Model):
@@ -109,8 +164,9 @@ class Unit(Model):
     sensitive_areas: list[Slug] = Field(default_factory=list)
 
 
-SignalKind = Literal[
-    "degradation", "disunity", "violation", "group_interest", "corruption", "public_outcry"
+SignalKind = Annotated[
+    Literal["degradation", "disunity", "violation", "group_interest", "corruption", "public_outcry"],
+    _accept("signal.kind"), _schema("signal.kind"),
 ]
 
 
@@ -161,7 +217,7 @@ class YearActivity(Activity):
 class StudySession(Activity):
     vi = "hội nghị nghiên cứu, quán triệt"
     type: Literal["study_session"]
-    mode: Literal["in_person", "online", "combined"] | None = None
+    mode: Annotated[Literal["in_person", "online", "combined"], _accept("study_session.mode"), _schema("study_session.mode")] | None = None
     expected: Count | None = None
     attendees: Count | None = None
     makeup: bool = False
@@ -220,7 +276,9 @@ class SelfCriticism(YearActivity):
     members: bool = False
 
 
-Rating = Literal["excellent", "good", "complete", "incomplete"]
+Rating = Annotated[
+    Literal["excellent", "good", "complete", "incomplete"], _accept("quality_rating.organisation"), _schema("quality_rating.organisation")
+]
 
 
 class MemberRatings(Model):
@@ -291,7 +349,9 @@ class Discipline(Activity):
     vi = "xử lý kỷ luật"
     type: Literal["discipline"]
     signal: Text
-    outcome: Literal["reprimand", "warning", "dismissal", "expulsion", "no_action"] | None = None
+    outcome: Annotated[
+        Literal["reprimand", "warning", "dismissal", "expulsion", "no_action"], _accept("discipline.outcome"), _schema("discipline.outcome")
+    ] | None = None
     reason: str | None = None
 
 
@@ -300,13 +360,15 @@ class Report(Activity):
     type: Literal["report"]
     subject: str | None = None
     sent_to: str | None = None
-    kind: Literal["annual", "interim", "final"] | None = None
+    kind: Annotated[Literal["annual", "interim", "final"], _accept("report.kind"), _schema("report.kind")] | None = None
 
 
 class Outreach(Activity):
     vi = "tuyên truyền"
     type: Literal["outreach"]
-    channel: Literal["meeting", "website", "fanpage", "zalo", "newsletter"] | None = None
+    channel: Annotated[
+        Literal["meeting", "website", "fanpage", "zalo", "newsletter"], _accept("outreach.channel"), _schema("outreach.channel")
+    ] | None = None
 
 
 class Commendation(Activity):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from kl21rules import vocab
 from kl21rules.diagnostics import InputError, make_pointer
 from kl21rules.submission import SCHEMA_ID, Activity, Submission, submission_model
 
@@ -105,6 +106,132 @@ def _known_types(model: type[Submission]) -> frozenset[str]:
     return frozenset(_activity_models(model))
 
 
+def _enum_key(loc: Sequence[str | int]) -> str | None:
+    """The :mod:`kl21rules.vocab` key of the enumerated field at ``loc``, if it is one."""
+    if not loc or not isinstance(loc[-1], str):
+        return None
+    field = loc[-1]
+    if loc[0] == "unit" and len(loc) == 2:
+        return f"unit.{field}" if f"unit.{field}" in vocab.FIELDS else None
+    if loc[0] == "signals" and field == "kind":
+        return "signal.kind"
+    if loc[0] == "activities" and len(loc) >= 4:
+        key = f"{loc[2]}.{field}"
+        return key if key in vocab.FIELDS else None
+    return None
+
+
+def _also(code: str, label: str) -> str:
+    """`` (label)`` after a code, unless the label only repeats it."""
+    return "" if vocab.normalise(code) == vocab.normalise(label) else f" ({label})"
+
+
+def _enum_message(key: str, field: str, value: Any, shown: str) -> tuple[str, str, str]:
+    """(code, vi, en) for a value that is neither a code nor a label of ``key``."""
+    labels = vocab.FIELDS[key]
+    near = vocab.suggest(key, value)
+    vi_hint = f" Có phải là '{labels[near].vi}' ({near})?" if near else ""
+    en_hint = f" Did you mean '{near}'{_also(near, labels[near].en)}?" if near else ""
+    vi_list = ", ".join(f"{lab.vi} ({code})" for code, lab in labels.items())
+    en_list = ", ".join(code + _also(code, lab.en) for code, lab in labels.items())
+    return (
+        "value",
+        f"Trường '{field}' có giá trị {shown} không hợp lệ.{vi_hint} Giá trị cho phép: {vi_list}.",
+        f"Field '{field}' has invalid value {shown}.{en_hint} Allowed values: {en_list}.",
+    )
+
+
+def _type_label(models: dict[str, type[Activity]], code: str, lang: str) -> str:
+    """The label of an activity type: from :mod:`kl21rules.vocab`, else the pack model's ``vi``."""
+    if code in vocab.FIELDS["activity.type"]:
+        return vocab.label("activity.type", code, lang)
+    act = models.get(code)
+    return act.vi if lang != "en" and act is not None and act.vi else code.replace("_", " ")
+
+
+def _suggest_type(model: type[Submission], got: Any) -> str | None:
+    """The activity type nearest to ``got`` (its code or its label), for "did you mean"."""
+    if not isinstance(got, str):
+        return None
+    models = _activity_models(model)
+    spellings = _type_spellings(model)
+    near = difflib.get_close_matches(vocab.normalise(got), list(spellings), n=1, cutoff=0.6)
+    return spellings[near[0]] if near else None
+
+
+@functools.lru_cache(maxsize=16)
+def _type_spellings(model: type[Submission]) -> dict[str, str]:
+    """Normalised code and labels -> activity type, for the types of ``model`` (packs' too)."""
+    out: dict[str, str] = {}
+    for code, act in _activity_models(model).items():
+        lab = vocab.FIELDS["activity.type"].get(code)
+        names = (code, lab.vi, lab.en, *lab.aliases) if lab is not None else (code, act.vi)
+        for name in names:
+            if name:
+                out.setdefault(vocab.normalise(name), code)
+    return out
+
+
+#: The enumerated fields of each activity type, by field name (vocab keys ``<type>.<field>``).
+_ACTIVITY_ENUMS: dict[str, tuple[tuple[str, str], ...]] = {}
+for _key in vocab.FIELDS:
+    _tag, _, _name = _key.partition(".")
+    if _tag not in ("unit", "signal", "activity"):
+        _ACTIVITY_ENUMS.setdefault(_tag, ())
+        _ACTIVITY_ENUMS[_tag] += ((_name, _key),)
+
+
+def canonical(doc: dict[str, Any], model: type[Submission]) -> dict[str, Any]:
+    """``doc`` with every enumerated value written as a label (``Trực tiếp``, ``chi bo co so``)
+    replaced by its code, so that the model's discriminator and the cross-field checks read codes.
+
+    The document is copied only where something changes; keys (and so pointers and lines) stay.
+    Values that name nothing are left for the model to report.
+    """
+    out = doc
+    changed_top: dict[str, Any] = {}
+
+    def fix(container: dict[str, Any], name: str, key: str) -> dict[str, Any]:
+        value = container.get(name)
+        if value is None or (type(value) is str and value in vocab.FIELDS[key]):
+            return container
+        code = vocab.parse_label(key, value)
+        if code is None or code == value:
+            return container
+        return {**container, name: code}
+
+    unit = doc.get("unit")
+    if isinstance(unit, dict):
+        new_unit = fix(fix(unit, "kind", "unit.kind"), "department", "unit.department")
+        if new_unit is not unit:
+            changed_top["unit"] = new_unit
+    signals = doc.get("signals")
+    if isinstance(signals, list):
+        new_signals = [fix(s, "kind", "signal.kind") if isinstance(s, dict) else s for s in signals]
+        if any(a is not b for a, b in zip(new_signals, signals)):
+            changed_top["signals"] = new_signals
+    activities = doc.get("activities")
+    if isinstance(activities, list):
+        known = _known_types(model)
+        new_acts: list[Any] = []
+        for act in activities:
+            if isinstance(act, dict):
+                tag = act.get("type")
+                if isinstance(tag, str) and tag not in known:
+                    code = _type_spellings(model).get(vocab.normalise(tag))
+                    if code is not None:
+                        act = {**act, "type": code}
+                        tag = code
+                for name, key in _ACTIVITY_ENUMS.get(tag, ()) if isinstance(tag, str) else ():
+                    act = fix(act, name, key)
+            new_acts.append(act)
+        if any(a is not b for a, b in zip(new_acts, activities)):
+            changed_top["activities"] = new_acts
+    if changed_top:
+        out = {**doc, **changed_top}
+    return out
+
+
 def _suggest(word: str, choices: Sequence[str]) -> str | None:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return close[0] if close else None
@@ -132,16 +259,24 @@ def _message(err: ErrorDetails, model: type[Submission], doc: Any) -> tuple[str,
             f"Unknown field '{field}'.{en_hint}",
         )
     if kind == "union_tag_invalid":
-        tags = sorted(_activity_models(model))
+        models = _activity_models(model)
         got = ctx.get("tag", value)
-        hint = _suggest(str(got), tags)
-        vi_hint = f" Có phải là '{hint}'?" if hint else ""
-        en_hint = f" Did you mean '{hint}'?" if hint else ""
+        near = _suggest_type(model, got)
+        vi_hint = f" Có phải là '{_type_label(models, near, 'vi')}' ({near})?" if near else ""
+        en_hint = f" Did you mean '{near}'{_also(near, _type_label(models, near, 'en'))}?" if near else ""
+        # with a suggestion, the list of twenty types would only bury it
+        vi_list = "" if near else " Các loại hợp lệ: " + ", ".join(
+            f"{_type_label(models, t, 'vi')} ({t})" for t in models
+        ) + "."
+        en_list = "" if near else f" Valid types: {', '.join(sorted(models))}."
         return (
             "unknown-activity-type",
-            f"Loại hoạt động '{got}' không có.{vi_hint} Các loại hợp lệ: {', '.join(tags)}.",
-            f"Unknown activity type '{got}'.{en_hint} Valid types: {', '.join(tags)}.",
+            f"Loại hoạt động {_shown(got)} không có.{vi_hint}{vi_list}",
+            f"Unknown activity type {_shown(got)}.{en_hint}{en_list}",
         )
+    if kind == "enum_label" or (kind == "literal_error" and field != "schema" and _enum_key(loc)):
+        key = str(ctx.get("key") or _enum_key(loc))
+        return _enum_message(key, field, value, shown)
     if kind == "union_tag_not_found":
         return ("missing-field", "Hoạt động thiếu trường 'type'.", "The activity has no 'type' field.")
     if kind == "date":
@@ -264,6 +399,7 @@ def validate_document(
         ]
     errors: list[InputError] = []
     submission: Submission | None = None
+    doc = canonical(doc, model)
     try:
         submission = model.model_validate(doc)
     except ValidationError as exc:

@@ -18,6 +18,8 @@ from kl21rules.dates import DateError, format_vi, parse_date
         ("18/03/2022", dt.date(2022, 3, 18)),
         ("18-03-2022", dt.date(2022, 3, 18)),
         ("18-3-2022", dt.date(2022, 3, 18)),
+        ("18.3.2022", dt.date(2022, 3, 18)),
+        ("31.03.2022", dt.date(2022, 3, 31)),
         ("1/1/2023", dt.date(2023, 1, 1)),
         ("01/01/2023", dt.date(2023, 1, 1)),
         ("  18/3/2022\n", dt.date(2022, 3, 18)),
@@ -80,7 +82,7 @@ def test_impossible_dates_are_refused(text: str, vi_part: str, en_part: str) -> 
         "",
         "   ",
         "2022/03/18",
-        "18.3.2022",
+        "18.3/2022",  # two different separators
         "18/3/22",
         "18/03-2022",  # two different separators
         "2022-3-18",  # ISO has two-digit month and day
@@ -148,3 +150,29 @@ def test_parse_is_cheaper_than_strptime() -> None:
         )
     )
     assert ours < strptime
+
+
+def test_today_is_the_date_in_vietnam() -> None:
+    from kl21rules.dates import today_vn
+
+    # 18:30 UTC on 31 March is already 1 April in Hà Nội (UTC+7); 16:59 UTC is still 31 March.
+    assert today_vn(dt.datetime(2022, 3, 31, 18, 30, tzinfo=dt.timezone.utc)) == dt.date(2022, 4, 1)
+    assert today_vn(dt.datetime(2022, 3, 31, 16, 59, tzinfo=dt.timezone.utc)) == dt.date(2022, 3, 31)
+
+
+def test_as_of_today_is_accepted() -> None:
+    from typer.testing import CliRunner
+
+    from kl21rules.cli import app
+    from kl21rules.dates import today_vn
+
+    import json
+    from pathlib import Path
+
+    sample = str(Path(__file__).resolve().parents[1] / "samples" / "chi-bo-truong-thpt-hoc-muon-2022.yaml")
+    for word in ("today", "Hôm nay"):
+        before = today_vn()
+        result = CliRunner().invoke(app, ["check", sample, "--as-of", word, "--format", "json"])
+        assert result.exit_code in (0, 1), result.output
+        as_of = json.loads(result.stdout)["files"][0]["as_of"]
+        assert as_of in (before.isoformat(), today_vn().isoformat())  # a run across midnight

@@ -354,7 +354,7 @@ def test_unknown_activity_type_suggests_the_nearest(fmt: str) -> None:
     # The item starts on its first key in YAML ("- id: GS-01"), on its "{" in JSON.
     assert error.line == (id_line if fmt == "yaml" else id_line - 1)
     assert "Did you mean 'supervision'?" in error.en
-    assert "Có phải là 'supervision'?" in error.vi
+    assert "Có phải là 'Giám sát' (supervision)?" in error.vi
 
 
 def test_unknown_activity_type_without_a_near_match_lists_the_types() -> None:
@@ -406,8 +406,9 @@ STRICT = [
     ("empty text", lambda d: d["unit"].update(name=""), "/unit/name", "empty"),
     ("mapping for a list", lambda d: d.update(signals={}), "/signals", "list"),
     ("value outside a choice", lambda d: d["activities"][0].update(mode="hybrid"), "/activities/0/mode",
-     "expected one of"),
-    ("unknown unit kind", lambda d: d["unit"].update(kind="dang_bo"), "/unit/kind", "expected one of"),
+     "Allowed values"),
+    ("unknown unit kind", lambda d: d["unit"].update(kind="dang_bo"), "/unit/kind", "Allowed values"),
+    ("number for a choice", lambda d: d["unit"].update(kind=3), "/unit/kind", "Allowed values"),
 ]
 
 
@@ -433,6 +434,9 @@ def test_strict_types(fmt: str, mutate: Any, pointer: str, words: str) -> None:
         ("18/3/2022", dt.date(2022, 3, 18)),
         ("18/03/2022", dt.date(2022, 3, 18)),
         ("18-03-2022", dt.date(2022, 3, 18)),
+        ("18-3-2022", dt.date(2022, 3, 18)),
+        ("18.3.2022", dt.date(2022, 3, 18)),
+        ("18.03.2022", dt.date(2022, 3, 18)),
         ("03/04/2022", dt.date(2022, 4, 3)),  # day first: 3 April, never 4 March
         ("3/4/2022", dt.date(2022, 4, 3)),
         ("29/2/2024", dt.date(2024, 2, 29)),
@@ -450,7 +454,7 @@ def test_dates_accepted(fmt: str, written: str, expected: dt.date) -> None:
     assert submission.unit.term is not None and submission.unit.term.start == expected
 
 
-@pytest.mark.parametrize("written", ["2022-03-18", "18/3/2022", "18-03-2022"])
+@pytest.mark.parametrize("written", ["2022-03-18", "18/3/2022", "18-03-2022", "18.3.2022"])
 def test_dates_unquoted_in_yaml(written: str) -> None:
     text = dump(base(), "yaml").replace("date: '2022-03-18'", f"date: {written}")
     assert f"date: {written}" in text
@@ -467,7 +471,7 @@ def test_dates_unquoted_in_yaml(written: str) -> None:
         ("2022-02-30", "has no day 30"),
         ("18/13/2022", "no month 13"),
         ("2022/03/18", "Not a date"),
-        ("18.3.2022", "Not a date"),
+        ("18.3-2022", "Not a date"),
         ("March 18, 2022", "Not a date"),
         ("2022-03-18T10:00:00", "Not a date"),
     ],
@@ -575,3 +579,55 @@ def test_errors_without_a_line_source_have_none() -> None:
     submission, errors = validate_document(data)
     assert submission is None
     assert [(e.pointer, e.line) for e in errors] == [("/unit/memebrs", None)]
+
+
+# --- Vietnamese labels of enumerated values (kl21rules.vocab) --------------------------------
+
+
+def _with_labels(d: dict[str, Any]) -> None:
+    d["unit"]["kind"] = "Đảng Bộ Cơ Sở"
+    d["signals"][0]["kind"] = "vi pham"
+    d["activities"][0]["mode"] = "truc tiep"
+    d["activities"][0]["type"] = "Hội nghị nghiên cứu, quán triệt"
+    d["activities"][4]["outcome"] = "  Khiển   trách "
+    d["activities"][6]["organisation"] = "tốt"
+    d["activities"][7]["type"] = "lay phieu tin nhiem"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_labels_as_typed_give_the_same_submission_as_codes(fmt: str) -> None:
+    data = base()
+    _with_labels(data)
+    submission, errors = validate_data(data, fmt)
+    expected, none = validate_data(base(), fmt)
+    assert errors == [] and none == []
+    assert submission is not None and expected is not None
+    assert submission.model_dump() == expected.model_dump()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_labelled_kind_is_cross_checked(fmt: str) -> None:
+    data = base()
+    data["unit"]["kind"] = "ban cua dang uy khoi"  # department: needs 'department'
+    error, _ = only_error(data, fmt)
+    assert (error.code, error.pointer) == ("missing-field", "/unit/department")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "pointer", "vi", "en"),
+    [
+        (lambda d: d["unit"].update(kind="chi bo co sou"), "/unit/kind",
+         "Có phải là 'Chi bộ cơ sở' (chi_bo_co_so)?", "Did you mean 'chi_bo_co_so' (grassroots party cell)?"),
+        (lambda d: d["activities"][0].update(mode="truc tiepp"), "/activities/0/mode",
+         "Có phải là 'Trực tiếp' (in_person)?", "Did you mean 'in_person'?"),
+        (lambda d: d["activities"][7].update(type="lay phieu tin nhiemm"), "/activities/7",
+         "Có phải là 'Lấy phiếu tín nhiệm' (confidence_vote)?", "Did you mean 'confidence_vote'?"),
+    ],
+)
+def test_a_value_near_a_label_gets_did_you_mean(mutate: Any, pointer: str, vi: str, en: str) -> None:
+    data = base()
+    mutate(data)
+    error, _ = only_error(data, "yaml")
+    assert error.pointer == pointer
+    assert vi in error.vi and en in error.en
+    assert " or " not in error.vi and "expected" not in error.vi
