@@ -31,6 +31,7 @@ import importlib.metadata as md
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date as _dt_date
 from pathlib import Path
 from typing import Any
 
@@ -460,32 +461,45 @@ def _formats(value: Any, pack: Pack, errors: list[PackError]) -> dict[str, Calla
 # --------------------------------------------------------------------------- ruleset files
 
 
-# The validated rules of a ruleset file are kept in the user's cache directory, so that a run does
-# not parse YAML (with line tracking) and validate every rule each time it starts (about 60 ms of a
-# one-file check). An entry is used only for the very same bytes, path and pack, read by the very
-# same code: its key holds the file's content, kl21rules' version, the sources of every module
-# that decides what a valid rule is (a changed module in a development tree is a new key), and the
-# Python and pydantic versions. Only files that loaded with no problem at all are stored, so a
-# ruleset error is never hidden: a bad file takes the full path every time. Anything unreadable or
-# unexpected in the cache is ignored and the file is loaded again.
+# The rules of a ruleset file are kept in the user's cache directory, so that a run does not parse
+# YAML (with line tracking) and check every filter each time it starts. An entry holds *data only*:
+# the JSON of each rule's mapping as read from the file (dates tagged), never pickle or code. On
+# reading, every rule is validated again by the same model as a ruleset file (a few milliseconds)
+# and its filters are checked, so the worst a planted or damaged entry can do is be ignored: the
+# file is then loaded again and the entry rewritten. An entry is used only for the very same
+# bytes, path and pack, read by the very same code: its key holds the file's content, kl21rules'
+# version, the sources of every module that decides what a valid rule is (a changed module in a
+# development tree is a new key), and the Python and pydantic versions; the entry repeats its key.
+# Only files that loaded with no problem at all are stored, so a ruleset error is never hidden.
+# An entry is read only from a directory and a file that no other user can write, and a relative
+# cache directory (one that would lie inside whatever folder kl21rules is started in) is not used.
 
-_CACHE_FORMAT = "kl21rules-ruleset-cache/1"
+_CACHE_FORMAT = "kl21rules-ruleset-cache/2"
+_CACHE_SUFFIX = ".json"
+#: A tagged date in a cache entry (JSON has no dates; YAML rulesets do).
+_DATE_TAG = "$date"
+#: An entry larger than this is not read (the built-in rulesets' largest is about 20 kB).
+_CACHE_MAX_BYTES = 4 * 1024 * 1024
 #: Modules whose code decides what a ruleset file yields (relative to the package).
 _CACHE_SOURCES = ("packs.py", "loader.py", "validate.py", "diagnostics.py", "dates.py",
                   "rules/model.py", "rules/filters.py", "_version.py")
 _code_fingerprint: bytes | None = None
 
+#: One rule as loaded from a ruleset file: its spec, its source (``file:line``) and its mapping.
+LoadedRule = tuple[RuleSpec, str, dict[str, Any]]
+
 
 def cache_dir() -> Path | None:
     """Where ruleset caches live: ``$KL21RULES_CACHE_DIR``, else ``$XDG_CACHE_HOME/kl21rules``, else
-    ``~/.cache/kl21rules``; ``None`` (no cache) when ``KL21RULES_NO_CACHE`` is set or no home."""
+    ``~/.cache/kl21rules``; ``None`` (no cache) when ``KL21RULES_NO_CACHE`` is set, no home, or the
+    directory given is relative (it would follow whatever folder kl21rules is started in)."""
     import os
 
     if os.environ.get("KL21RULES_NO_CACHE"):
         return None
     explicit = os.environ.get("KL21RULES_CACHE_DIR")
     if explicit:
-        return Path(explicit)
+        return Path(explicit) if os.path.isabs(explicit) else None
     xdg = os.environ.get("XDG_CACHE_HOME")
     if xdg and os.path.isabs(xdg):
         return Path(xdg) / "kl21rules"
@@ -515,41 +529,91 @@ def _fingerprint() -> bytes:
     return _code_fingerprint
 
 
-def _cache_file(raw: bytes, path: Path, pack: Pack) -> Path | None:
-    directory = cache_dir()
-    if directory is None:
-        return None
+def _cache_key(raw: bytes, path: Path, pack: Pack) -> str:
     import hashlib
 
     h = hashlib.sha256(_fingerprint())
     for part in (str(path).encode("utf-8", "surrogateescape"), pack.name.encode("utf-8", "surrogateescape"), raw):
         h.update(len(part).to_bytes(8, "big") + part)
-    return directory / f"ruleset-{h.hexdigest()}.pickle"
+    return h.hexdigest()
 
 
-def _cache_read(file: Path | None) -> list[tuple[RuleSpec, str]] | None:
-    """The stored rules, or ``None`` when there is no usable entry (missing, damaged, foreign)."""
+def _cache_file(key: str) -> Path | None:
+    directory = cache_dir()
+    return None if directory is None else directory / f"ruleset-{key}{_CACHE_SUFFIX}"
+
+
+class _Uncacheable(Exception):
+    """A value a cache entry cannot hold exactly (the file is then simply not cached)."""
+
+
+def _to_json(value: Any) -> Any:
+    """Rule data as JSON values: mappings with text keys, lists, text, whole and finite numbers,
+    booleans, null, and dates (tagged). Anything else is :class:`_Uncacheable`."""
+    kind = type(value)
+    if kind is dict:
+        if _DATE_TAG in value or not all(type(k) is str for k in value):
+            raise _Uncacheable
+        return {k: _to_json(v) for k, v in value.items()}
+    if kind is list:
+        return [_to_json(v) for v in value]
+    if value is None or kind in (str, int, bool):
+        return value
+    if kind is float:
+        import math
+
+        if math.isfinite(value):
+            return value
+    if kind is _dt_date:
+        return {_DATE_TAG: value.isoformat()}
+    raise _Uncacheable
+
+
+def _from_json_object(pairs: dict[str, Any]) -> Any:
+    if _DATE_TAG in pairs:
+        text = pairs[_DATE_TAG]
+        if len(pairs) != 1 or type(text) is not str:
+            raise ValueError("malformed date in a cache entry")
+        return _dt_date.fromisoformat(text)
+    return pairs
+
+
+def _cache_read(file: Path | None, key: str, path: Path, pack: Pack) -> list[LoadedRule] | None:
+    """The stored rules, validated again, or ``None`` when there is no usable entry (missing,
+    damaged, planted, foreign): the caller then loads the file itself."""
     if file is None or not _private(file.parent) or not _private(file):
         return None
-    import pickle
+    import json
 
     try:
-        data = pickle.loads(file.read_bytes())
-    except Exception:  # noqa: BLE001 - missing, truncated or foreign: load the file instead
-        return None
-    if not (isinstance(data, tuple) and len(data) == 2 and data[0] == _CACHE_FORMAT and isinstance(data[1], list)):
-        return None
-    rules = data[1]
-    for item in rules:
-        if not (isinstance(item, tuple) and len(item) == 2 and type(item[0]) is RuleSpec
-                and isinstance(item[1], str)):
+        with file.open("rb") as handle:
+            raw = handle.read(_CACHE_MAX_BYTES + 1)
+        if len(raw) > _CACHE_MAX_BYTES:
             return None
-    return rules
+        data = json.loads(raw, object_hook=_from_json_object)
+        if not (type(data) is dict and data.get("format") == _CACHE_FORMAT and data.get("key") == key
+                and type(data.get("rules")) is list):
+            return None
+        out: list[LoadedRule] = []
+        for item in data["rules"]:
+            if not (type(item) is list and len(item) == 2 and type(item[0]) is dict and type(item[1]) is str):
+                return None
+            rule, source = item
+            line = source[len(str(path)) + 1:] if source.startswith(f"{path}:") else None
+            if source != str(path) and not (line and line.isascii() and line.isdigit()):
+                return None
+            spec = RuleSpec.model_validate(rule)
+            if spec.pack != pack.name or _filter_problems_in(rule, ""):
+                return None
+            out.append((spec, source, rule))
+        return out
+    except Exception:  # noqa: BLE001 - unreadable, not JSON, not valid rules: load the file instead
+        return None
 
 
 def _private(path: Path) -> bool:
-    """Whether only the current user can have written ``path``: a pickle is code, so an entry in
-    a directory or file that others may write is never read (on systems with owners)."""
+    """Whether only the current user can have written ``path``: an entry in a directory or file
+    that others may write is never read (on systems with owners)."""
     import os
 
     getuid = getattr(os, "getuid", None)
@@ -562,20 +626,22 @@ def _private(path: Path) -> bool:
     return st.st_uid == getuid() and not st.st_mode & 0o022
 
 
-def _cache_write(file: Path | None, rules: list[tuple[RuleSpec, str]]) -> None:
-    """Store the rules through a temporary file and a rename; any failure just means no cache."""
+def _cache_write(file: Path | None, key: str, rules: list[LoadedRule]) -> None:
+    """Store the rules' data through a temporary file and a rename; any failure just means no cache."""
     if file is None:
         return
+    import json
     import os
-    import pickle
     import tempfile
 
     try:
+        entry = {"format": _CACHE_FORMAT, "key": key, "rules": [[_to_json(data), source] for _, source, data in rules]}
+        text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
         file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".ruleset-", suffix=".tmp", dir=file.parent)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump((_CACHE_FORMAT, rules), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
             os.replace(tmp, file)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -590,9 +656,13 @@ _CACHE_KEEP = 64  # entries kept: a pack author editing a ruleset makes a new on
 
 
 def _cache_prune(directory: Path) -> None:
-    """Remove all but the most recently written entries (only ever called after a write)."""
+    """Remove all but the most recently written entries (only ever called after a write), and
+    the entries of the old format (pickles, never read again)."""
     entries = []
     for entry in directory.glob("ruleset-*.pickle"):
+        with contextlib.suppress(OSError):
+            entry.unlink()
+    for entry in directory.glob(f"ruleset-*{_CACHE_SUFFIX}"):
         with contextlib.suppress(OSError):
             entries.append((entry.stat().st_mtime, entry.name, entry))
     entries.sort(reverse=True)
@@ -611,18 +681,19 @@ def load_ruleset(path: Path, pack: Pack, errors: list[PackError]) -> list[tuple[
     except OSError as exc:
         errors.append(pack.error("ruleset", f"cannot read: {exc.strerror or exc}", str(path), None))
         return []
-    cache = _cache_file(raw, path, pack)
-    cached = _cache_read(cache)
+    key = _cache_key(raw, path, pack) if cache_dir() is not None else ""
+    cache = _cache_file(key) if key else None
+    cached = _cache_read(cache, key, path, pack)
     if cached is not None:
-        return cached
+        return [(spec, source) for spec, source, _ in cached]
     before = len(errors)
     out = _parse_ruleset(raw, path, pack, errors)
     if len(errors) == before:
-        _cache_write(cache, out)
-    return out
+        _cache_write(cache, key, out)
+    return [(spec, source) for spec, source, _ in out]
 
 
-def _parse_ruleset(raw: bytes, path: Path, pack: Pack, errors: list[PackError]) -> list[tuple[RuleSpec, str]]:
+def _parse_ruleset(raw: bytes, path: Path, pack: Pack, errors: list[PackError]) -> list[LoadedRule]:
     from kl21rules.loader import load_bytes
     from kl21rules.validate import _pointer_for
 
@@ -660,7 +731,7 @@ def _parse_ruleset(raw: bytes, path: Path, pack: Pack, errors: list[PackError]) 
         if bad:
             continue
         line = document.line_of(f"/rules/{i}")
-        out.append((spec, f"{path}:{line}" if line else str(path)))
+        out.append((spec, f"{path}:{line}" if line else str(path), data))
     return out
 
 

@@ -59,7 +59,7 @@ def test_a_cached_load_gives_the_same_rules_as_a_fresh_one(cache: Path, tmp_path
     ruleset = tmp_path / "dept.yaml"
     ruleset.write_text(RULESET, encoding="utf-8")
     first = _load(ruleset)
-    entries = sorted(cache.glob("ruleset-*.pickle"))
+    entries = sorted(cache.glob("ruleset-*.json"))
     assert len(entries) == 7  # six built-in ruleset files and this one
     second = _load(ruleset)
     monkeypatch.setenv("KL21RULES_NO_CACHE", "1")
@@ -67,7 +67,7 @@ def test_a_cached_load_gives_the_same_rules_as_a_fresh_one(cache: Path, tmp_path
     assert first.errors == second.errors == fresh.errors == []
     assert _rules(second) == _rules(fresh) == _rules(first)
     assert second.rule("DEPT-01") is not None
-    assert sorted(cache.glob("ruleset-*.pickle")) == entries
+    assert sorted(cache.glob("ruleset-*.json")) == entries
 
 
 def test_a_changed_file_is_loaded_again(cache: Path, tmp_path: Path) -> None:
@@ -86,17 +86,17 @@ def test_a_bad_ruleset_is_never_cached_and_reported_every_time(cache: Path, tmp_
         errors = [e for e in registry.errors if e.pack == "dept"]
         assert len(errors) == 1 and errors[0].file == str(ruleset) and errors[0].line == 11, errors
         assert registry.rule("DEPT-01") is None
-    assert len(list(cache.glob("ruleset-*.pickle"))) == 6  # the built-in files only
+    assert len(list(cache.glob("ruleset-*.json"))) == 6  # the built-in files only
 
 
 def test_a_damaged_entry_is_ignored_and_rebuilt(cache: Path, tmp_path: Path) -> None:
     ruleset = tmp_path / "dept.yaml"
     ruleset.write_text(RULESET, encoding="utf-8")
     fresh = _rules(_load(ruleset))
-    for entry in cache.glob("ruleset-*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in cache.glob("ruleset-*.json"):
+        entry.write_bytes(b"not JSON")
     assert _rules(_load(ruleset)) == fresh
-    assert all(e.read_bytes() != b"not a pickle" for e in cache.glob("ruleset-*.pickle"))
+    assert all(e.read_bytes() != b"not JSON" for e in cache.glob("ruleset-*.json"))
 
 
 def test_an_unwritable_cache_directory_only_means_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,12 +112,13 @@ def test_an_unwritable_cache_directory_only_means_no_cache(tmp_path: Path, monke
 
 def _tamper(cache: Path) -> None:
     """Rewrite every entry with the rules made errors (a valid entry, but not what the files say)."""
-    import pickle
+    import json
 
-    for entry in cache.glob("ruleset-*.pickle"):
-        tag, rules = pickle.loads(entry.read_bytes())
-        rules = [(spec.model_copy(update={"severity": "error"}), source) for spec, source in rules]
-        entry.write_bytes(pickle.dumps((tag, rules)))
+    for entry in cache.glob("ruleset-*.json"):
+        data = json.loads(entry.read_bytes())
+        for rule, _source in data["rules"]:
+            rule["severity"] = "error"
+        entry.write_text(json.dumps(data), encoding="utf-8")
 
 
 def test_the_entries_are_what_is_read(cache: Path, tmp_path: Path) -> None:
