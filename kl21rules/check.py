@@ -18,7 +18,7 @@ from kl21rules.loader import detect_format, load_bytes
 from kl21rules.packs import Registry
 from kl21rules.report import FileReport, Notice, finding_pointer
 from kl21rules.rules.engine import CompiledRule, evaluate, fmt_date
-from kl21rules.rules.facts import build_facts
+from kl21rules.rules.facts import Dated, build_facts
 from kl21rules.validate import validate_document
 
 SUFFIXES = (".json", ".yaml", ".yml")
@@ -184,6 +184,15 @@ def check_bytes(
                 f"Skipped {pointer} dated {day.isoformat()}: after the evaluation date {as_of.isoformat()}.",
             )
         )
+    for old, new in facts.replaced:
+        report.notices.append(
+            Notice(
+                "replaced",
+                old.pointer,
+                f"Không xét {_named(old)}: đã được thay bằng {_named(new)} (replaces).",
+                f"Not judged {_named(old)}: replaced by {_named(new)} (replaces).",
+            )
+        )
     chosen = rules if rules is not None else selected(registry.rules, options.select, options.ignore)
     if options.engine == "durable":
         from kl21rules.durable_engine import evaluate as evaluate_durable
@@ -199,6 +208,12 @@ def check_bytes(
                 if line is not None:
                     report.lines[pointer] = line
     return report
+
+
+def _named(d: Dated) -> str:
+    """An activity as a notice names it: its pointer, and its id where it has one."""
+    ident = getattr(d.obj, "id", None)
+    return f"{d.pointer} ({ident})" if ident else d.pointer
 
 
 def check_target(label: str, path: Path | None, registry: Registry, options: CheckOptions,

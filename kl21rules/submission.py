@@ -203,11 +203,21 @@ class Activity(Model):
 
 
 class YearActivity(Activity):
-    """An activity about a year (``year``), dated or not."""
+    """An activity about a year (``year``), dated or not.
+
+    ``replaces`` names (by ``id``) an earlier record of the same type and year that this one
+    corrects: the replaced record is not judged (see ``build_facts``).
+    """
 
     # may be left out for `year`, unlike Activity.date (assignment); read it via effective_date()
     date: Day | None = None  # type: ignore[assignment]
     year: Year
+    replaces: Text | None = Field(
+        default=None,
+        description="Mã (id) của bản ghi cùng loại, cùng năm mà bản ghi này thay thế (sửa); bản ghi bị thay không "
+        "được xét / the id of a record of the same type and year that this one corrects; the replaced record "
+        "is not judged",
+    )
     dated_by_year: ClassVar[bool] = True
 
     def effective_date(self) -> _dt.date:

@@ -232,6 +232,12 @@ def canonical(doc: dict[str, Any], model: type[Submission]) -> dict[str, Any]:
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _replaceable_types(model: type[Submission]) -> frozenset[str]:
+    """The activity types that may name the record they correct (``replaces``)."""
+    return frozenset(name for name, m in _activity_models(model).items() if "replaces" in m.model_fields)
+
+
 def _suggest(word: str, choices: Sequence[str]) -> str | None:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return close[0] if close else None
@@ -408,7 +414,7 @@ def validate_document(
             code, vi, en = _message(err, model, doc)
             errors.append(InputError(code, pointer, locate(pointer), vi, en))
     known_types = _known_types(model)
-    for e in cross_check(doc, known_types):
+    for e in cross_check(doc, known_types, _replaceable_types(model)):
         errors.append(InputError(e.code, e.pointer, locate(e.pointer), e.vi, e.en))
     if errors:
         errors = _dedupe(errors)
@@ -458,7 +464,15 @@ def _items(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def cross_check(doc: dict[str, Any], known_types: frozenset[str] | None = None) -> list[InputError]:
+#: the built-in record types with ``replaces`` (records about a year: ``YearActivity``).
+REPLACEABLE_TYPES = frozenset({"inspection_programme", "self_criticism", "quality_rating", "asset_declaration"})
+
+
+def cross_check(
+    doc: dict[str, Any],
+    known_types: frozenset[str] | None = None,
+    replaceable: frozenset[str] = REPLACEABLE_TYPES,
+) -> list[InputError]:
     """Checks that span fields: unique ids, references, counts that must agree, dates in order.
 
     They read the document as written (not the validated model) so that they run even when the
@@ -468,6 +482,7 @@ def cross_check(doc: dict[str, Any], known_types: frozenset[str] | None = None) 
     :param doc: the parsed document.
     :param known_types: the activity types of the model; a reference to an activity whose type
         is unknown is not reported again (its type already is).
+    :param replaceable: the activity types that have a ``replaces`` field.
     :returns: the errors, without lines (the caller knows the document's lines).
     """
     errors: list[InputError] = []
@@ -592,6 +607,91 @@ def cross_check(doc: dict[str, Any], known_types: frozenset[str] | None = None) 
                     f"Số người tín nhiệm thấp ({low}) lớn hơn số người được lấy phiếu ({persons}).",
                     f"Low-confidence count ({low}) exceeds the persons voted on ({persons}).",
                 )
+    errors.extend(_check_replaces(activities, activities_whole, replaceable))
+    return errors
+
+
+def _check_replaces(activities: list[dict[str, Any]], whole: bool, replaceable: frozenset[str]) -> list[InputError]:
+    """``replaces``: the id of an activity of the same type and year, never itself, replaced by
+    one record only, and no chain of replacements that comes back to where it started.
+
+    A chain (C replaces B, which replaces A) is allowed: corrections of corrections.
+    """
+    errors: list[InputError] = []
+
+    def err(pointer: str, vi: str, en: str) -> None:
+        errors.append(InputError("replaces", pointer, None, vi, en))
+
+    index: dict[str, int] = {}
+    for i, act in enumerate(activities):
+        aid = act.get("id")
+        if isinstance(aid, str) and aid not in index:
+            index[aid] = i
+    edges: dict[str, str] = {}  # id of the replacing record -> id it replaces
+    first_replacer: dict[str, int] = {}
+    for i, act in enumerate(activities):
+        target = act.get("replaces")
+        kind = act.get("type")
+        if kind not in replaceable or not isinstance(target, str):
+            continue  # another type: the model refuses the field; not a text: the model says so
+        pointer = f"/activities/{i}/replaces"
+        own = act.get("id")
+        if target == own:
+            err(pointer, f"Bản ghi '{target}' không thể thay thế chính nó (replaces).",
+                f"Record '{target}' cannot replace itself (replaces).")
+            continue
+        if target not in index:
+            if whole:
+                err(pointer, f"Không có hoạt động nào mang mã '{target}' để thay thế (replaces).",
+                    f"No activity with id '{target}' to replace (replaces).")
+            continue
+        j = index[target]
+        other = activities[j]
+        if other.get("type") != kind:
+            err(pointer,
+                f"Bản ghi thay thế phải cùng loại: '{target}' (/activities/{j}) là {_shown(other.get('type'))}, "
+                f"bản ghi này là {_shown(kind)}.",
+                f"A record can only replace one of its own type: '{target}' (/activities/{j}) is "
+                f"{_shown(other.get('type'))}, this one is {_shown(kind)}.")
+            continue
+        year, other_year = act.get("year"), other.get("year")
+        if type(year) is int and type(other_year) is int and year != other_year:
+            err(pointer,
+                f"Bản ghi thay thế phải cùng năm: '{target}' (/activities/{j}) là của năm {other_year}, "
+                f"bản ghi này của năm {year}.",
+                f"A record can only replace one of the same year: '{target}' (/activities/{j}) is for "
+                f"{other_year}, this one for {year}.")
+            continue
+        if target in first_replacer:
+            k = first_replacer[target]
+            err(pointer,
+                f"Bản ghi '{target}' đã được thay bằng /activities/{k}; mỗi bản ghi chỉ được thay bằng một "
+                f"bản ghi (bản sửa tiếp theo thì ghi replaces là mã của bản sửa trước).",
+                f"Record '{target}' is already replaced by /activities/{k}; a record is replaced by one record "
+                f"only (a further correction replaces the previous correction).")
+            continue
+        first_replacer[target] = i
+        if isinstance(own, str) and index.get(own) == i:
+            edges[own] = target
+    # Cycles: A replaces B, B replaces A (or longer). Each record of a cycle is told once.
+    reported: set[str] = set()
+    for start in sorted(edges, key=lambda k: index[k]):
+        path: list[str] = []
+        on_path: set[str] = set()
+        node: str | None = start
+        while node is not None and node in edges and node not in on_path and node not in reported:
+            path.append(node)
+            on_path.add(node)
+            node = edges[node]
+        if node is None or node not in on_path:
+            continue
+        cycle = path[path.index(node):]
+        shown = " → ".join([*cycle, node])
+        for member in sorted(cycle, key=lambda k: index[k]):
+            reported.add(member)
+            err(f"/activities/{index[member]}/replaces",
+                f"Các bản ghi thay thế lẫn nhau thành vòng ({shown}): không biết bản ghi nào còn hiệu lực.",
+                f"The records replace each other in a cycle ({shown}): no record would be left in force.")
     return errors
 
 

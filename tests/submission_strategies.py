@@ -153,6 +153,7 @@ def submissions(draw: Any, max_activities: int = 24) -> dict[str, Any]:
     for i, act in enumerate(others):
         if draw(st.booleans()):
             act["id"] = f"A{i}"
+    _chain_replacements(None, others)
     activities = draw(st.permutations(plans + others))
     report: dict[str, Any] = {}
     if draw(st.booleans()):
@@ -162,6 +163,69 @@ def submissions(draw: Any, max_activities: int = 24) -> dict[str, Any]:
         report["period"] = {"start": f"{year}-01-01", "end": f"{year}-12-31"}
     return {"schema": "kl21rules/submission/v1", "report": report, "unit": unit, "signals": signals,
             "activities": activities}
+
+
+#: the record types that may correct one another (``replaces``)
+RECORDS = ("inspection_programme", "self_criticism", "quality_rating", "asset_declaration")
+
+
+def _chain_replacements(draw: Any, activities: list[dict[str, Any]]) -> None:
+    """Some records with ids correct the previous record of their type and year (a chain).
+
+    Only what validation accepts: the same type and year, one replacement per record, no cycle.
+    Without ``draw``, every second candidate does, so the caller's stream of draws is unchanged.
+    """
+    last: dict[tuple[str, int], str] = {}
+    turn = 0
+    for act in activities:
+        if act["type"] not in RECORDS or "id" not in act:
+            continue
+        key = (act["type"], act["year"])
+        if key in last:
+            turn += 1
+        if key in last and (draw(st.integers(0, 2)) == 0 if draw is not None else turn % 2 == 1):
+            act["replaces"] = last[key]
+        last[key] = act["id"]
+
+
+@st.composite
+def record_submissions(draw: Any) -> dict[str, Any]:
+    """A valid submission crowded with yearly records — several quality ratings and asset
+    declarations for the same year, some impossible (more rated than members, more declared than
+    obliged, over the excellent quota), some corrected by another (``replaces``) — where the
+    order of records must never decide a verdict."""
+    kind = draw(st.sampled_from(["dang_bo_co_so", "chi_bo_co_so", "chi_bo_truc_thuoc"]))
+    members = draw(st.integers(5, 40))
+    unit: dict[str, Any] = {"id": "T.REC", "name": "Đơn vị thử", "kind": kind, "members": members}
+    acts: list[dict[str, Any]] = []
+    for i in range(draw(st.integers(1, 9))):
+        year = draw(st.sampled_from([2022, 2022, 2023]))
+        act: dict[str, Any] = {"type": "quality_rating", "year": year}
+        if draw(st.integers(0, 3)):
+            act["date"] = _iso(draw(st.one_of(st.sampled_from(EDGES), st.dates(D(year, 1, 1), D(year + 1, 2, 28)))))
+        if draw(st.integers(0, 4)):
+            act["organisation"] = draw(st.sampled_from(["excellent", "good", "complete", "incomplete"]))
+        if draw(st.integers(0, 4)):
+            good = draw(st.integers(0, members))
+            act["members"] = {"excellent": draw(st.integers(0, max(1, good // 3))), "good": good,
+                              "complete": draw(st.integers(0, max(0, members - good) + 2)),
+                              "incomplete": draw(st.integers(0, 1))}
+        if draw(st.booleans()):
+            act["id"] = f"QR{i}"
+        acts.append(act)
+    for i in range(draw(st.integers(0, 6))):
+        year = draw(st.sampled_from([2022, 2022, 2023]))
+        obligated = draw(st.integers(0, 6))
+        act = {"type": "asset_declaration", "year": year, "obligated": obligated,
+               "declared": draw(st.integers(0, obligated + 1))}
+        if draw(st.integers(0, 3)):
+            act["date"] = _iso(draw(st.one_of(st.sampled_from(EDGES), st.dates(D(year, 1, 1), D(year + 1, 2, 28)))))
+        if draw(st.booleans()):
+            act["id"] = f"KK{i}"
+        acts.append(act)
+    _chain_replacements(draw, acts)
+    return {"schema": "kl21rules/submission/v1", "unit": unit, "signals": [],
+            "activities": draw(st.permutations(acts))}
 
 
 # --------------------------------------------------------------------------- comparing findings

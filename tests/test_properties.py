@@ -28,7 +28,7 @@ from kl21rules.packs import load_registry
 from kl21rules.rules.engine import evaluate
 from kl21rules.rules.facts import build_facts
 from kl21rules.validate import validate_document
-from submission_strategies import EDGES, _activity, canonical, submissions
+from submission_strategies import EDGES, _activity, canonical, record_submissions, submissions
 
 REGISTRY = load_registry()
 RULES = REGISTRY.rules
@@ -125,3 +125,51 @@ def test_reports_are_byte_identical_across_processes(docs: list[dict[str, Any]])
             outputs.append(proc.stdout)
         assert outputs[0] == outputs[1]
         assert len(json.loads(outputs[0])["files"]) == len(docs)
+
+
+# --------------------------------------------------------------------------- every record counts
+
+#: a record judged as of these dates: inside the years of the records and after them
+RECORD_AS_OF = st.one_of(st.sampled_from([_dt.date(2022, 6, 30), _dt.date(2022, 12, 31), _dt.date(2023, 1, 1),
+                                          _dt.date(2023, 12, 31), _dt.date(2024, 3, 1)]),
+                         st.dates(_dt.date(2022, 1, 1), _dt.date(2024, 6, 30)))
+RECORD_RULES = [r for r in RULES if r.id in ("KL21-10", "KL21-13", "KL21-21")]
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(record_submissions(), RECORD_AS_OF, st.data())
+def test_the_order_of_records_never_decides_a_verdict(doc: dict[str, Any], as_of: _dt.date, data: st.DataObject) -> None:
+    """Issue #10: several records of one year (some impossible, some replaced) in any order of
+    the file give the same findings — over 2,000 generated submissions."""
+    shuffled = copy.deepcopy(doc)
+    shuffled["activities"] = data.draw(st.permutations(doc["activities"]), label="activities")
+    first = [f for f in judge(doc, as_of) if f.rule in ("KL21-10", "KL21-13", "KL21-21")]
+    again = [f for f in judge(shuffled, as_of) if f.rule in ("KL21-10", "KL21-13", "KL21-21")]
+    assert canonical(again, shuffled) == canonical(first, doc)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(record_submissions(), RECORD_AS_OF)
+def test_an_impossible_record_always_fails_its_year_and_is_named(doc: dict[str, Any], as_of: _dt.date) -> None:
+    """Whatever else the year holds, a record that cannot be right (and that nothing replaces)
+    makes its year fail, with the record among the evidence."""
+    submission, errors = validate_document(doc, None, REGISTRY.activity_types)
+    assert submission is not None, errors
+    facts = build_facts(submission, as_of)
+    findings = {(f.rule, f.period): f for f in evaluate(facts, RECORD_RULES)}
+    members = doc["unit"]["members"]
+    for d in facts.activities(("quality_rating",)):
+        m = d.obj.members
+        if m is None or not 2022 <= d.obj.year <= as_of.year:
+            continue
+        if m.total() > members:
+            f = findings[("KL21-10", str(d.obj.year))]
+            assert f.status == "fail" and d.pointer in f.evidence, (d, f)
+        if m.excellent > m.good * 20 // 100 and d.obj.year <= 2023:
+            f = findings[("KL21-21", str(d.obj.year))]
+            assert f.status == "fail" and d.pointer in f.evidence, (d, f)
+    for d in facts.activities(("asset_declaration",)):
+        # KL21-13 is not for subordinate cells (no * in the catalogue)
+        if d.obj.declared > d.obj.obligated and 2022 <= d.obj.year <= as_of.year and doc["unit"]["kind"] != "chi_bo_truc_thuoc":
+            f = findings[("KL21-13", str(d.obj.year))]
+            assert f.status == "fail" and d.pointer in f.evidence, (d, f)

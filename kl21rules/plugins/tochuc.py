@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from kl21rules.findings import Finding
 from kl21rules.packs import PythonRule
 from kl21rules.plugins._builtin import BuiltinPack
@@ -36,12 +39,25 @@ _PARTS = {
 }
 
 
+def _named(records: list[Dated], detail: Callable[[Dated], Msg]) -> Any:
+    """Records as a message names them: "QR-1 (45 người)", by id or else by pointer."""
+    return joined([Msg("{ref} ({d})", "{ref} ({d})", ref=r.ref, d=detail(r)) for r in records])
+
+
+_REPLACE_HINT = Msg(
+    " Nếu một bản ghi đã được sửa bằng bản ghi khác, ghi replaces: <mã bản ghi cũ> ở bản sửa.",
+    " If a record was corrected by another, give the correction replaces: <id of the old record>.",
+)
+
+
 def judge_quality_rating(ctx: Context) -> list[Finding]:
     """KL21-10: a rating of the organisation and its members every year; counts that add up.
 
-    Timeliness is the engine's recurring kind. On top of it: the latest rating of a year that
-    counts members is compared with ``unit.members`` (a later rating corrects an earlier one),
-    and a year whose only ratings leave out a part is told which part is missing.
+    Timeliness is the engine's recurring kind. On top of it, every rating of a year is judged
+    (not only the latest): one that rates more members than ``unit.members`` makes the year
+    ``fail``, naming it, whatever the other ratings say — a unit that corrects a rating says so
+    with ``replaces`` (the replaced rating is then not judged at all). A year whose only ratings
+    leave out a part is told which part is missing.
     """
     judge = _yearly.get(ctx.spec.id)
     if judge is None:
@@ -55,14 +71,15 @@ def judge_quality_rating(ctx: Context) -> list[Finding]:
             continue
         year = int(f.period)
         ratings = [r for r in ctx.facts.activities(("quality_rating",)) if r.obj.year == year]
-        if f.status in ("pass", "late") and members is not None:
-            counted = [r for r in ratings if r.obj.members is not None]
-            r = counted[-1] if counted else None
-            if r is not None and r.obj.members.total() > members:
-                f = ctx.finding("fail", Msg(
-                    "năm {y}: số đảng viên được xếp loại ({n}) lớn hơn số đảng viên của đơn vị ({m}) — số liệu không thể đúng.",
-                    "{y}: more members rated ({n}) than the unit has ({m}) — the ratings cannot be right.",
-                    y=year, n=r.obj.members.total(), m=members), period=f.period, due=f.due, evidence=[r.pointer])
+        impossible = ([r for r in ratings if r.obj.members is not None and r.obj.members.total() > members]
+                      if members is not None else [])
+        if impossible:
+            f = ctx.finding("fail", Msg(
+                "năm {y}: số đảng viên được xếp loại lớn hơn số đảng viên của đơn vị ({m}) ở {which} — số liệu không thể đúng.{h}",
+                "{y}: more members rated than the unit has ({m}) in {which} — the ratings cannot be right.{h}",
+                y=year, m=members, h=_REPLACE_HINT if len(ratings) > 1 else Msg("", ""),
+                which=_named(impossible, lambda r: Msg("{n} người được xếp loại", "{n} rated", n=r.obj.members.total()))),
+                period=f.period, due=f.due, evidence=[r.pointer for r in impossible])
         elif f.status in ("fail", "pending") and ratings:
             # A rating exists but lacks a part: say which, rather than "no rating".
             r = ratings[-1]
@@ -83,40 +100,63 @@ def judge_quality_rating(ctx: Context) -> list[Finding]:
 
 
 def judge_excellent_share(ctx: Context) -> list[Finding]:
-    """KL21-21: excellent ≤ excellent_share % of good, rounded down, per rating year."""
+    """KL21-21: excellent ≤ excellent_share % of good, rounded down, for every rating of a year.
+
+    Every rating counts: one above the cap fails its year, naming it, whatever the other
+    ratings of the year say (a correction says so with ``replaces``).
+    """
     share = ctx.param_int("excellent_share", "excellent_share")
     assert share is not None
-    latest: dict[int, Dated] = {}
+    by_year: dict[int, list[Dated]] = {}
     for r in ctx.facts.activities(("quality_rating",)):
-        latest[r.obj.year] = r  # sorted by date: the last rating of a year wins
-    if not latest:
+        by_year.setdefault(r.obj.year, []).append(r)  # sorted by date
+    if not by_year:
         return [ctx.finding("not_applicable", Msg(
             "không có đánh giá, xếp loại chất lượng nào đến {d}.", "no quality rating up to {d}.", d=ctx.as_of))]
     out = []
-    for year in sorted(latest):
-        r = latest[year]
+    for year in sorted(by_year):
+        ratings = by_year[year]
         period = str(year)
         if not in_force(ctx, year):
             out.append(not_in_force(ctx, period, year))
             continue
-        m = r.obj.members
-        if m is None:
+        counted = [r for r in ratings if r.obj.members is not None]
+        if not counted:
             out.append(ctx.finding("fail", Msg(
                 "năm {y}: bản xếp loại không ghi số đảng viên theo từng mức (members).",
-                "{y}: the rating gives no member counts (members).", y=year), period=period, evidence=[r.pointer]))
+                "{y}: the rating gives no member counts (members).", y=year), period=period,
+                evidence=[r.pointer for r in ratings]))
             continue
-        cap = m.good * share // 100
-        values = dict(y=year, e=m.excellent, g=m.good, s=share, cap=cap)
-        if m.excellent <= cap:
+
+        def cap(r: Dated) -> int:
+            return int(r.obj.members.good * share // 100)
+
+        def detail(r: Dated) -> Msg:
+            m = r.obj.members
+            return Msg("{e} xuất sắc, giới hạn {cap} = {s}% của {g} hoàn thành tốt, làm tròn xuống",
+                       "{e} excellent, cap {cap} = {s}% of {g} good, rounded down",
+                       e=m.excellent, g=m.good, s=share, cap=cap(r))
+
+        over = [r for r in counted if r.obj.members.excellent > cap(r)]
+        if over:
+            out.append(ctx.finding("fail", Msg(
+                "năm {y}: số đảng viên hoàn thành xuất sắc vượt giới hạn ở {which}.{h}",
+                "{y}: members rated excellent above the cap in {which}.{h}",
+                y=year, which=_named(over, detail), h=_REPLACE_HINT if len(counted) > 1 else Msg("", "")),
+                period=period, evidence=[r.pointer for r in over]))
+        elif len(counted) == 1:
+            m = counted[0].obj.members
+            values = dict(y=year, e=m.excellent, g=m.good, s=share, cap=cap(counted[0]))
             out.append(ctx.finding("pass", Msg(
                 "năm {y}: {e} đảng viên hoàn thành xuất sắc, trong giới hạn {cap} ({s}% của {g} hoàn thành tốt, làm tròn xuống).",
                 "{y}: {e} rated excellent, within the cap of {cap} ({s}% of {g} rated good, rounded down).", **values),
-                period=period, evidence=[r.pointer]))
+                period=period, evidence=[counted[0].pointer]))
         else:
-            out.append(ctx.finding("fail", Msg(
-                "năm {y}: {e} đảng viên hoàn thành xuất sắc, vượt giới hạn {cap} ({s}% của {g} hoàn thành tốt, làm tròn xuống).",
-                "{y}: {e} rated excellent, above the cap of {cap} ({s}% of {g} rated good, rounded down).", **values),
-                period=period, evidence=[r.pointer]))
+            out.append(ctx.finding("pass", Msg(
+                "năm {y}: cả {k} bản xếp loại đều trong giới hạn: {which}.",
+                "{y}: all {k} ratings are within the cap: {which}.",
+                y=year, k=len(counted), which=_named(counted, detail)),
+                period=period, evidence=[r.pointer for r in counted]))
     return out
 
 

@@ -44,6 +44,8 @@ class Facts:
     by_type: dict[str, list[Dated]]
     signals: list[Dated]
     cut: list[tuple[str, _dt.date]] = field(default_factory=list)
+    #: (replaced, replacing): records corrected by a later record (``replaces``), not judged.
+    replaced: list[tuple[Dated, Dated]] = field(default_factory=list)
 
     @property
     def unit(self) -> Any:
@@ -85,6 +87,7 @@ def build_facts(submission: Submission, as_of: _dt.date) -> Facts:
             cut.append((pointer, day))
             continue
         items.append(Dated(pointer, i, day, act))
+    items, replaced = _without_replaced(items)
     # The order in which items reach _grouped does not matter: it sorts them by a key that is
     # unique to each (its index), and so do the groups' order and contents.
     by_type = _grouped(_with_ties(items))
@@ -96,7 +99,34 @@ def build_facts(submission: Submission, as_of: _dt.date) -> Facts:
             continue
         signals.append(Dated(pointer, i, sig.date, sig))
     signals = sorted(_with_ties(signals), key=_order)
-    return Facts(submission, as_of, by_type, signals, cut)
+    return Facts(submission, as_of, by_type, signals, cut, replaced)
+
+
+def _without_replaced(items: list[Dated]) -> tuple[list[Dated], list[tuple[Dated, Dated]]]:
+    """Items less the records another item corrects (``replaces: <id>``), and who replaced whom.
+
+    Only items up to ``as_of`` replace: a correction dated later has not happened yet, so the
+    record it corrects still stands on that date. In a chain (C replaces B, which replaces A)
+    every record but the last is replaced. Validation refuses a record replacing itself, one of
+    another type or year, two records replacing one, and cycles.
+    """
+    by_id: dict[str, Dated] = {}
+    replacing: list[Dated] = []
+    for d in items:
+        ident = getattr(d.obj, "id", None)
+        if ident is not None:
+            by_id.setdefault(ident, d)
+        if getattr(d.obj, "replaces", None) is not None:
+            replacing.append(d)
+    if not replacing:
+        return items, []
+    pairs: dict[int, tuple[Dated, Dated]] = {}
+    for new in replacing:
+        old = by_id.get(new.obj.replaces)
+        if old is not None and old is not new and old.obj.type == new.obj.type:
+            pairs.setdefault(old.index, (old, new))
+    kept = [d for d in items if d.index not in pairs]
+    return kept, [pairs[i] for i in sorted(pairs)]
 
 
 def _grouped(items: list[Dated]) -> dict[str, list[Dated]]:
