@@ -470,6 +470,43 @@ def rules(
     raise typer.Exit(2 if registry.errors else 0)
 
 
+@app.command("lint-rules")
+def lint_rules(
+    paths: Annotated[list[str], typer.Argument(help="Tệp hoặc thư mục quy tắc (YAML) / ruleset files or folders")],
+    fmt: Annotated[str, typer.Option("--format", help="text|json")] = "text",
+    lang: Lang = "vi",
+    plugins: Plugins = None,
+) -> None:
+    """Kiểm tra tệp quy tắc, không chạy gì / check ruleset files only (for a pack's CI).
+
+    Checks the rule model, filters, activity types (built-in and of the installed packs),
+    fields of the submission model, the plan's clauses and declared parameters.
+    Exit 0: no problem; 2: problems (each with file, line and a did-you-mean)."""
+    from kl21rules.rules.lint import lint_files, ruleset_files
+
+    if fmt not in ("text", "json"):
+        raise _bad(f"--format '{fmt}' không có; dùng text hoặc json.", f"unknown --format '{fmt}'; use text or json.", lang)
+    files, missing = ruleset_files(paths)
+    if missing:
+        raise _bad(f"Không có tệp hoặc thư mục: {', '.join(missing)}", f"No such file or folder: {', '.join(missing)}", lang)
+    registry = _registry(plugins)
+    problems, count = lint_files(files, registry.activity_types)
+    if fmt == "json":
+        import json
+
+        _say(json.dumps({"files": files, "rules": count, "problems": [
+            {"file": p.file, "line": p.line, "rule": p.rule, "message": p.en if lang == "en" else p.vi}
+            for p in problems]}, ensure_ascii=False, indent=2))
+    else:
+        for p in problems:
+            _say(p.describe(lang))
+        if lang == "en":
+            _say(f"{len(files)} file(s), {count} rule(s), {len(problems)} problem(s)")
+        else:
+            _say(f"{len(files)} tệp, {count} quy tắc, {len(problems)} lỗi")
+    raise typer.Exit(2 if problems or not files else 0)
+
+
 @app.command()
 def explain(
     rule: Annotated[str, typer.Argument(help="Mã quy tắc / rule id, e.g. KL21-01")],

@@ -78,6 +78,8 @@ class PackError:
     message: str
     file: str | None = None
     line: int | None = None
+    #: the message in Vietnamese, where one is written (else ``message`` is shown in both languages)
+    message_vi: str | None = None
 
     def describe(self, lang: str = "vi") -> str:
         """One line naming the pack, its origin and version, the stage, the problem and the place."""
@@ -88,7 +90,7 @@ class PackError:
         if lang == "en":
             return f"pack '{self.pack}' ({self.origin}{version}) failed at {self.stage}: {self.message}{where}"
         return (f"gói '{self.pack}' ({self.origin}{version}) lỗi khi {_STAGE_VI.get(self.stage, self.stage)}: "
-                f"{self.message}{where}")
+                f"{self.message_vi or self.message}{where}")
 
 
 _STAGE_VI = {
@@ -114,10 +116,11 @@ class Pack:
     formats: dict[str, Callable[..., Any]] = field(default_factory=dict)
     ok: bool = True
 
-    def error(self, stage: str, message: str, file: str | None = None, line: int | None = None) -> PackError:
+    def error(self, stage: str, message: str, file: str | None = None, line: int | None = None,
+              message_vi: str | None = None) -> PackError:
         """A :class:`PackError` of this pack (and mark the pack as not loaded cleanly)."""
         self.ok = False
-        return PackError(self.name, self.origin, self.version, stage, message, file, line)
+        return PackError(self.name, self.origin, self.version, stage, message, file, line, message_vi)
 
 
 @dataclass
@@ -264,6 +267,7 @@ def load_registry(
             continue
         packs.append(pack)
     errors.extend(_unknown_hooks(pm, plugin_packs))
+    _check_rules(packs, errors)
     packs.sort(key=lambda p: p.name)
     return Registry(packs, errors)
 
@@ -287,6 +291,27 @@ def _unknown_hooks(pm: pluggy.PluginManager, plugin_packs: list[tuple[Any, Pack]
             out.append(pack.error("register", f"{exc} (hooks are named kl21rules_*, see kl21rules.hookspecs)"))
             pm.unregister(exc.plugin)
     return out
+
+
+def _check_rules(packs: list[Pack], errors: list[PackError]) -> None:
+    """Every loaded rule checked against what it names (:mod:`kl21rules.rules.lint`): activity
+    types of every loaded pack, fields of the submission model, the plan's clauses, its declared
+    parameters. A rule with a mistake is not loaded; each mistake is an error with file and line."""
+    from kl21rules.rules.lint import check_spec, locate, vocabulary
+
+    vocab = vocabulary(tuple(t for p in packs for t in p.activity_types))
+    for pack in packs:
+        kept = []
+        for rule in pack.rules:
+            problems = check_spec(rule.spec, vocab)
+            if not problems:
+                kept.append(rule)
+                continue
+            for problem in problems:
+                file, line = locate(rule.source, rule.id, problem.pointer)
+                errors.append(pack.error("rule", f"rule {rule.id}, {problem.pointer}: {problem.en}", file, line,
+                                         f"quy tắc {rule.id}, {problem.pointer}: {problem.vi}"))
+        pack.rules = kept
 
 
 # --------------------------------------------------------------------------- hooks
