@@ -103,7 +103,7 @@ def _write_output(text: str, output: Path | None) -> None:
 def check(
     paths: Annotated[list[str], typer.Argument(help="Tệp, thư mục hoặc - (stdin) / files, folders or -")],
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Ngày xét / evaluation date")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", help="text|json|junit|sarif|markdown|github")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="text|json|junit|sarif|markdown|github|html")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", help="Ghi báo cáo ra tệp / write to file")] = None,
     select: Annotated[Optional[list[str]], typer.Option("--select", help="ID,... hoặc tiền tố, tên gói")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="ID,... hoặc tiền tố, tên gói")] = None,
@@ -120,6 +120,9 @@ def check(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện tiến độ / no progress bar")] = False,
     engine: Annotated[
         Optional[str], typer.Option("--engine", help="reference|durable: bộ máy xét quy tắc / rule engine")
+    ] = None,
+    trend: Annotated[
+        Optional[str], typer.Option("--trend", help="month|quarter: diễn biến từ 3/2022 (--format html) / trend")
     ] = None,
     plugins: Plugins = None,
 ) -> None:
@@ -155,6 +158,11 @@ def check(
     if fmt in BINARY and output is None:
         raise _bad(f"--format {fmt} ghi ra tệp: cần --output TỆP.{fmt} (không in ra màn hình).",
                    f"--format {fmt} writes a file: give --output FILE.{fmt} (it is not printed).", lang)
+    if trend is not None and trend not in ("month", "quarter"):
+        raise _bad(f"--trend phải là month hoặc quarter, không phải '{trend}'.",
+                   f"--trend must be month or quarter, not '{trend}'.", lang)
+    if trend is not None and fmt != "html":
+        raise _bad("--trend chỉ dùng với --format html.", "--trend goes with --format html only.", lang)
     extra_waivers = []
     try:
         check_against_rules(cfg, registry.rules, [p.name for p in registry.packs])
@@ -210,7 +218,14 @@ def check(
             from kl21rules.output.text import want_color
 
             color = want_color(sys.stdout.isatty(), os.environ)
-        chunks = builtin_streamer(fmt)(report, lang, color=color, fail_on=fail_on)
+        extra: dict[str, Any] = {}
+        if fmt == "html":
+            extra["pack_titles"] = {p.name: p.title.get(lang) for p in registry.packs if p.title}
+            if trend is not None:
+                from kl21rules.trend import compute_trend
+
+                extra["trend"] = compute_trend(paths, registry, options, trend)
+        chunks = builtin_streamer(fmt)(report, lang, color=color, fail_on=fail_on, **extra)
     else:
         # A pack's format gets the report as the hook promises it: files in a list.
         report.files = list(report.files)

@@ -33,6 +33,7 @@ BUILTIN: dict[str, str] = {
     "markdown": "kl21rules.output.markdown",
     "github": "kl21rules.output.github",
     "xlsx": "kl21rules.output.xlsx",
+    "html": "kl21rules.output.html",
 }
 #: formats written as bytes to a file (``--output`` required), not streamed as text.
 BINARY = frozenset({"xlsx"})
