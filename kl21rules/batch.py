@@ -88,8 +88,9 @@ def _check_task(task: Task, registry: Registry, options: CheckOptions, rules: Se
 #: module (so that it can be sent to a worker process by name).
 PartRenderer = Callable[..., Any]
 #: One file's totals, small enough to send between processes: (unit id or None, input errors,
-#: ((rule, status, count), ...), waived, rule errors, worst fail rank). See :func:`file_totals`.
-FileTotals = tuple[Any, int, tuple[tuple[str, str, int], ...], int, int, int]
+#: ((rule, status, count), ...), waived, rule errors, worst fail rank, ((severity, fails not
+#: waived), ...)). See :func:`file_totals`.
+FileTotals = tuple[Any, int, tuple[tuple[str, str, int], ...], int, int, int, tuple[tuple[str, int], ...]]
 #: Which waivers one file used: ((index in the book, findings waived, findings matched past expiry), ...).
 WaiverHits = tuple[tuple[int, int, int], ...]
 
@@ -100,12 +101,13 @@ def file_totals(file: FileReport) -> FileTotals:
     one.add(file)
     rows = tuple((rule, status, n) for rule, row in one.per_rule.items() for status, n in row.items() if n)
     unit = next(iter(one.units)) if one.units else None
-    return (unit, one.input_errors, rows, one.waived, one.rule_errors, one.worst_fail)
+    fails = tuple((severity, n) for severity, n in one.fails.items() if n)
+    return (unit, one.input_errors, rows, one.waived, one.rule_errors, one.worst_fail, fails)
 
 
 def add_totals(tally: Tally, totals: FileTotals) -> None:
     """Add one file's totals (from :func:`file_totals`) to a run's tally: the same as ``tally.add(file)``."""
-    unit, input_errors, rows, waived, rule_errors, worst_fail = totals
+    unit, input_errors, rows, waived, rule_errors, worst_fail, fails = totals
     tally.files += 1
     if unit is not None:
         tally.units.add(unit)
@@ -119,6 +121,8 @@ def add_totals(tally: Tally, totals: FileTotals) -> None:
     tally.waived += waived
     tally.rule_errors += rule_errors
     tally.worst_fail = max(tally.worst_fail, worst_fail)
+    for severity, n in fails:
+        tally.fails[severity] = tally.fails.get(severity, 0) + n
 
 
 class DistinctIds:

@@ -159,6 +159,7 @@ def check_bytes(
         report.errors.extend(duplicates)
         return report
     submission, errors = validate_document(document.data, document.line_of, registry.activity_types)
+    _note_placeholders(report, document.data)
     if duplicates:
         repeated = {e.pointer for e in duplicates}  # already said: the value there is in doubt
         errors = [*duplicates, *(e for e in errors if e.pointer not in repeated)]
@@ -169,6 +170,7 @@ def check_bytes(
         unit = document.data.get("unit") if isinstance(document.data, dict) else None
         if isinstance(unit, dict) and isinstance(unit.get("id"), str):
             report.unit = {"id": unit["id"], "name": unit.get("name"), "kind": unit.get("kind")}
+        name_items(report, document.data, [e.pointer for e in report.errors])
         return report
     unit = submission.unit
     report.unit = {"id": unit.id, "name": unit.name, "kind": unit.kind}
@@ -200,6 +202,7 @@ def check_bytes(
         report.findings = evaluate_durable(facts, chosen, options.params)
     else:
         report.findings = evaluate(facts, chosen, options.params)
+    name_items(report, document.data, [f.item for f in report.findings if f.item and f.item.startswith("/")])
     if options.lines:
         for finding in report.findings:
             pointer = finding_pointer(finding)
@@ -214,6 +217,58 @@ def _named(d: Dated) -> str:
     """An activity as a notice names it: its pointer, and its id where it has one."""
     ident = getattr(d.obj, "id", None)
     return f"{d.pointer} ({ident})" if ident else d.pointer
+
+
+def _note_placeholders(report: FileReport, data: Any) -> None:
+    """A notice naming each of ``kl21rules init``'s placeholders left in the file (a warning: the
+    values are valid, but a report that still says ``KCQ.XXX`` was not finished)."""
+    from kl21rules.output._common import place
+    from kl21rules.starter import placeholders
+
+    found = placeholders(data)
+    if not found:
+        return
+    name_items(report, data, [p for p, _ in found])
+
+    def listing(lang: str) -> str:
+        shown = [f"{place(p, report.names, lang)} = {v!r}" for p, v in found[:10]]
+        more = len(found) - len(shown)
+        if more:
+            shown.append(f"+{more}")
+        return ", ".join(shown)
+
+    report.notices.append(
+        Notice(
+            "placeholder",
+            found[0][0],
+            f"Cảnh báo: còn giá trị mẫu của 'kl21rules init' chưa thay: {listing('vi')}. Hãy điền giá trị thật.",
+            f"Warning: placeholders from 'kl21rules init' left in the file: {listing('en')}. Replace them with "
+            "real values.",
+        )
+    )
+
+
+def name_items(report: FileReport, data: Any, pointers: Sequence[str]) -> None:
+    """Record in ``report.names`` the ids of the list items (``/activities/2`` -> ``A03``) that
+    ``pointers`` go through, read from the document as written (ids that are text only)."""
+    for pointer in pointers:
+        node = data
+        prefix = ""
+        for token in pointer.split("/")[1:]:
+            key: Any = token.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, list):
+                if not key.isdigit() or int(key) >= len(node):
+                    break
+                node = node[int(key)]
+            elif isinstance(node, dict) and key in node:
+                node = node[key]
+            else:
+                break
+            prefix += "/" + token
+            if isinstance(node, dict) and token.isdigit():
+                ident = node.get("id")
+                if isinstance(ident, str) and ident.strip():
+                    report.names[prefix] = ident if len(ident) <= 40 else ident[:37] + "..."
 
 
 def check_target(label: str, path: Path | None, registry: Registry, options: CheckOptions,

@@ -118,6 +118,10 @@ def check(
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", help="Số tiến trình / processes (0 = one per core)")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện tiến độ / no progress bar")] = False,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="Báo cáo văn bản: liệt kê cả nghĩa vụ đạt, không áp dụng / text: list passes too"),
+    ] = False,
     engine: Annotated[
         Optional[str], typer.Option("--engine", help="reference|durable: bộ máy xét quy tắc / rule engine")
     ] = None,
@@ -225,7 +229,7 @@ def check(
                 from kl21rules.trend import compute_trend
 
                 extra["trend"] = compute_trend(paths, registry, options, trend)
-        chunks = builtin_streamer(fmt)(report, lang, color=color, fail_on=fail_on, **extra)
+        chunks = builtin_streamer(fmt)(report, lang, color=color, fail_on=fail_on, show_all=show_all, **extra)
     else:
         # A pack's format gets the report as the hook promises it: files in a list.
         report.files = list(report.files)

@@ -63,6 +63,9 @@ class FileReport:
     #: lines of the pointers that findings mention (see :func:`finding_pointer`), filled by the
     #: check only when an output format places findings in the file (sarif, github, junit).
     lines: dict[str, int] = field(default_factory=dict)
+    #: the ids of the list items its errors, findings and notices point into (``/activities/2``
+    #: -> ``A03``), so that the text report can name a position: "hoạt động thứ 3 (A03)".
+    names: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -117,6 +120,8 @@ class Tally:
     rule_errors: int = 0
     #: SEVERITY_RANK of the most severe ``fail`` not waived; -1 when there is none.
     worst_fail: int = -1
+    #: severity -> number of ``fail`` findings not waived (the text report's closing sentence).
+    fails: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
 
     def add(self, f: FileReport) -> None:
         """Count one file (after its waivers were applied)."""
@@ -136,6 +141,7 @@ class Tally:
                 self.rule_errors += 1
             elif finding.status == "fail" and finding.waived is None:
                 self.worst_fail = max(self.worst_fail, SEVERITY_RANK[finding.severity])
+                self.fails[finding.severity] = self.fails.get(finding.severity, 0) + 1
 
     def summary(self) -> dict[str, int]:
         """The summary of the JSON report (spec/cli.md): files, units, input errors, statuses."""

@@ -67,3 +67,25 @@ activities:
     date: 2022-01-10
     thematic: true
 """
+
+
+def _is_placeholder(text: str) -> bool:
+    stripped = text.strip()
+    return "XXX" in stripped or stripped in ("...", "…") or stripped.endswith((" ...", " …"))
+
+
+def placeholders(data: object, pointer: str = "") -> list[tuple[str, str]]:
+    """The values in a parsed submission that are still the starter's placeholders — text with
+    ``XXX`` in it (``KCQ.XXX``) or that is or ends with ``...`` (``Đảng bộ Sở ...``) — as
+    (JSON pointer, value), in document order."""
+    found: list[tuple[str, str]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            token = str(key).replace("~", "~0").replace("/", "~1")
+            found += placeholders(value, f"{pointer}/{token}")
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += placeholders(value, f"{pointer}/{index}")
+    elif isinstance(data, str) and _is_placeholder(data):
+        found.append((pointer, data))
+    return found

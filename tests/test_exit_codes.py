@@ -88,10 +88,11 @@ def test_2_for_a_bad_configuration(tmp_path: Path) -> None:
 
 
 def test_2_for_a_pack_that_fails_to_load() -> None:
-    result = run(str(COMPLIANT), "-p", "kl21rules_no_such_pack_module")
+    result = run(str(COMPLIANT), "-p", "kl21rules_no_such_pack_module", "--all")
     assert result.exit_code == 2
     # The other packs still ran and their findings are reported.
     assert "KL21-01" in result.stdout
+    assert "gói quy tắc hoặc cấu hình không nạp được, nên mã thoát là 2." in result.stdout
 
 
 RAISING_PACK = '''

@@ -40,7 +40,7 @@ def status_of_line(line: str, lang: str) -> str | None:
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_plain_text_groups_by_status_failures_first(registry: Registry, lang: str) -> None:
     report = run_check([str(THPT)], registry, CheckOptions(as_of=dt.date(2023, 12, 31)))
-    out = text.render(report, lang)
+    out = text.render(report, lang, show_all=True)
     assert not ANSI.search(out)
     seen = [s for s in (status_of_line(x, lang) for x in out.splitlines()) if s]
     order = [STATUS_ORDER.index(s) for s in seen]
@@ -89,7 +89,9 @@ def test_input_errors_with_lines(registry: Registry, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{\n  "schema": "kl21rules/submission/v1",\n  "unit": 5\n}\n', encoding="utf-8")
     out = text.render(run_check([str(bad)], registry, CheckOptions()), "en")
-    assert "Input errors:" in out and "/unit (line 3)" in out
+    assert "Input errors:" in out and "\n    unit (line 3): " in out
+    assert "Verdict: NOT COMPLIANT — 1 input error: the report could not be judged" in out
+    assert out.endswith("Total: 1 files, 0 units, 1 input errors\n1 input error, so the exit code is 2.\n")
 
 
 def test_colour_on_a_terminal(registry: Registry) -> None:
@@ -116,3 +118,62 @@ def test_cli_output_is_plain_when_piped(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["check", str(THPT), "--lang", "en"])
     assert not ANSI.search(result.stdout) and "Unit:" in result.stdout
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_by_default_only_what_needs_attention_is_listed(registry: Registry, lang: str) -> None:
+    report = run_check([str(THPT)], registry, CheckOptions(as_of=dt.date(2022, 12, 20)))
+    out = text.render(report, lang)
+    lines = out.splitlines()
+    listed = [s for s in (status_of_line(x, lang) for x in lines) if s]
+    findings = report.files[0].findings
+    assert sorted(listed) == sorted(f.status for f in findings if f.status in ("error", "fail", "late", "pending"))
+    assert "pass" not in listed and "not_applicable" not in listed
+    hidden = "(đạt và không áp dụng không liệt kê; xem --all)" if lang == "vi" else "(passes and n/a not listed; see --all)"
+    assert lines[-5].endswith(hidden) and lines[-5].startswith("  = ")
+    fails = sum(1 for f in findings if f.status == "fail")
+    assert fails == 8
+    if lang == "vi":
+        assert lines[-4] == "  Kết luận: CHƯA ĐẠT — 8 nghĩa vụ không đạt (8 ở mức cảnh báo); 2 làm trễ hạn; 3 chưa đến hạn."
+        assert lines[-1] == "8 nghĩa vụ không đạt ở mức cảnh báo — dưới ngưỡng --fail-on error, nên mã thoát là 0."
+    else:
+        assert lines[-4] == "  Verdict: NOT COMPLIANT — 8 obligations failed (8 at warning level); 2 done late; 3 not due yet."
+        assert lines[-1] == "8 obligations failed at warning level — below --fail-on error, so the exit code is 0."
+    # named positions counted from 1, not JSON pointers
+    assert ("hoạt động thứ 2 (THPT-KH-05) › nhiệm vụ thứ 2" if lang == "vi" else "activity 2 (THPT-KH-05) › task 2") in out
+    assert "/activities/" not in out
+
+
+def test_exit_sentence_follows_fail_on(registry: Registry) -> None:
+    report = run_check([str(THPT)], registry, CheckOptions(as_of=dt.date(2022, 12, 20)))
+    out = text.render(report, "vi", fail_on="warning")
+    assert out.splitlines()[-1] == "8 nghĩa vụ không đạt ở mức cảnh báo — từ ngưỡng --fail-on warning trở lên, nên mã thoát là 1."
+    compliant = run_check([str(SAMPLES / "doan-thanh-nien-khoi-2023.yaml")], registry, CheckOptions())
+    out = text.render(compliant, "en")
+    assert "Verdict: COMPLIANT" in out
+    assert out.splitlines()[-1] == "No obligation failed, so the exit code is 0."
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".yaml", ".json")))
+def test_each_sample_fits_one_screen(sample: str, lang: str) -> None:
+    result = CliRunner().invoke(app, ["check", str(SAMPLES / sample), "--lang", lang])
+    lines = result.stdout.splitlines()
+    assert len(lines) <= 40, result.stdout
+    verdicts = [x for x in lines if x.startswith(("  Kết luận: ", "  Verdict: "))]
+    assert len(verdicts) == 1
+    code_word = f"{result.exit_code}."
+    assert lines[-1].endswith(code_word) and ("mã thoát" in lines[-1] or "exit code" in lines[-1])
+    assert ("ĐẠT" in verdicts[0]) if lang == "vi" else ("COMPLIANT" in verdicts[0])
+
+
+def test_init_placeholders_left_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(app, ["init", "r.yaml"]).exit_code == 0
+    out = CliRunner().invoke(app, ["check", "r.yaml"]).stdout
+    assert "còn giá trị mẫu của 'kl21rules init' chưa thay: unit › id = 'KCQ.XXX', unit › name = 'Đảng bộ Sở ...'" in out
+    filled = (tmp_path / "r.yaml").read_text(encoding="utf-8").replace("KCQ.XXX", "KCQ.STC").replace(
+        "Đảng bộ Sở ...", "Đảng bộ Sở Tài chính")
+    (tmp_path / "r.yaml").write_text(filled, encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "r.yaml", "--lang", "en"])
+    assert "placeholder" not in result.stdout and "Verdict:" in result.stdout

@@ -30,6 +30,8 @@ WORDS = {
         "input_errors": "lỗi đầu vào", "details": "Chi tiết", "none": "không có",
         "notices": "Ghi chú", "below": "dưới ngưỡng --fail-on",
         "counts": "không đạt tính vào mã thoát với --fail-on",
+        "hidden": "đạt và không áp dụng không liệt kê; xem --all",
+        "verdict": "Kết luận", "ok": "ĐẠT", "not_ok": "CHƯA ĐẠT",
     },
     "en": {
         "unit": "Unit", "as_of": "as of", "errors": "Input errors", "line": "line",
@@ -40,8 +42,46 @@ WORDS = {
         "input_errors": "input errors", "details": "Details", "none": "none",
         "notices": "Notes", "below": "below --fail-on",
         "counts": "a fail that counts toward the exit code with --fail-on",
+        "hidden": "passes and n/a not listed; see --all",
+        "verdict": "Verdict", "ok": "COMPLIANT", "not_ok": "NOT COMPLIANT",
     },
 }
+
+
+_ITEM = {
+    "vi": {"activities": "hoạt động thứ {n}", "signals": "vụ việc thứ {n}", "tasks": "nhiệm vụ thứ {n}",
+           "": "mục thứ {n}"},
+    "en": {"activities": "activity {n}", "signals": "signal {n}", "tasks": "task {n}", "": "item {n}"},
+}
+
+
+def place(pointer: str, names: dict[str, str] | None = None, lang: str = "vi") -> str:
+    """A JSON pointer as people read it, positions counted from 1 and items named by their id:
+    ``/activities/2/mode`` -> ``hoạt động thứ 3 (A03) › mode`` (``activity 3 (A03) › mode``).
+
+    :param names: ids by the pointer of their list item (:attr:`FileReport.names`).
+    """
+    lang = lang_of(lang)
+    if not pointer or pointer == "/":
+        return "toàn tệp" if lang == "vi" else "whole file"
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    parts: list[str] = []
+    prefix = ""
+    previous = ""
+    for token in tokens:
+        raw = token.replace("~", "~0").replace("/", "~1")
+        prefix += "/" + raw
+        if token.isdigit() and previous:
+            template = _ITEM[lang].get(previous, _ITEM[lang][""])
+            text = template.format(n=int(token) + 1)
+            name = (names or {}).get(prefix)
+            if parts and parts[-1] == previous:
+                parts.pop()
+            parts.append(f"{text} ({name})" if name else text)
+        else:
+            parts.append(token)
+        previous = token
+    return " › ".join(parts)
 
 
 def lang_of(lang: str) -> str:
@@ -104,3 +144,118 @@ def counts_fail(f: Finding, fail_on: str) -> bool:
     from kl21rules.rules.model import SEVERITY_RANK
 
     return f.status == "fail" and f.waived is None and SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on]
+
+
+#: What needs attention: the statuses the text report lists without ``--all``.
+ATTENTION = frozenset({"error", "fail", "late", "pending"})
+_SEVERITIES = ("error", "warning", "info")
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def verdict(file: FileReport, lang: str) -> str:
+    """The file's verdict in one line: ĐẠT (compliant) or CHƯA ĐẠT, and why.
+
+    Not compliant: input errors (the report could not be judged), a rule that could not be
+    judged, or an obligation failed and not waived, whatever its severity (``--fail-on`` decides
+    the exit code, not whether an obligation was met). Late and pending obligations are named but
+    do not make a file non-compliant: late ones were done, pending ones are not due yet.
+    """
+    lang = lang_of(lang)
+    w = WORDS[lang]
+    en = lang == "en"
+    if file.errors:
+        n = len(file.errors)
+        why = (f"{_n(n, 'input error', 'input errors')}: the report could not be judged; correct it and check again"
+               if en else f"báo cáo có {n} lỗi dữ liệu đầu vào nên chưa xét được; sửa rồi kiểm tra lại")
+        return f"{w['verdict']}: {w['not_ok']} — {why}."
+    fails = {s: 0 for s in _SEVERITIES}
+    errors = waived = late = pending = 0
+    for f in file.findings:
+        if f.status == "fail":
+            if f.waived is not None:
+                waived += 1
+            else:
+                fails[f.severity] = fails.get(f.severity, 0) + 1
+        elif f.status == "error":
+            errors += 1
+        elif f.status == "late":
+            late += 1
+        elif f.status == "pending":
+            pending += 1
+    sev = SEVERITY_LABEL[lang]
+    failed = sum(fails.values())
+    parts: list[str] = []
+    if failed:
+        at = "at {} level" if en else "ở mức {}"
+        levels = ", ".join(f"{n} {at.format(sev[s])}" for s, n in fails.items() if n)
+        parts.append(f"{_n(failed, 'obligation failed', 'obligations failed')} ({levels})" if en
+                     else f"{failed} nghĩa vụ không đạt ({levels})")
+    if errors:
+        parts.append(_n(errors, "rule could not be judged", "rules could not be judged") if en
+                     else f"{errors} quy tắc không xét được (lỗi quy tắc)")
+    ok = not failed and not errors
+    if ok:
+        parts.append("no obligation failed" if en else "không có nghĩa vụ nào không đạt")
+    if waived:
+        parts.append(f"{waived} failed but waived" if en else f"{waived} không đạt nhưng được miễn trừ")
+    if late:
+        parts.append(f"{late} done late" if en else f"{late} làm trễ hạn")
+    if pending:
+        parts.append(f"{pending} not due yet" if en else f"{pending} chưa đến hạn")
+    return f"{w['verdict']}: {w['ok' if ok else 'not_ok']} — {'; '.join(parts)}."
+
+
+def exit_sentence(report: Any, fail_on: str, lang: str) -> str:
+    """The run's exit code explained in one sentence, e.g. "2 nghĩa vụ không đạt ở mức cảnh báo —
+    dưới ngưỡng --fail-on error, nên mã thoát là 0" (the code is :func:`kl21rules.report.exit_code`'s)."""
+    from kl21rules.report import exit_code
+    from kl21rules.rules.model import SEVERITY_RANK
+
+    lang = lang_of(lang)
+    en = lang == "en"
+    tally = report.tally()
+    fatal = any(p.code in ("pack-error", "config-error") for p in report.problems)
+    code = exit_code(report, fail_on, fatal)
+    if code == 2:
+        why: list[str] = []
+        if tally.input_errors:
+            why.append(_n(tally.input_errors, "input error", "input errors") if en
+                       else f"{tally.input_errors} lỗi dữ liệu đầu vào")
+        if tally.rule_errors:
+            why.append(_n(tally.rule_errors, "rule that could not be judged", "rules that could not be judged") if en
+                       else f"{tally.rule_errors} quy tắc không xét được")
+        if fatal:
+            why.append("a rule pack or the configuration could not be loaded" if en
+                       else "gói quy tắc hoặc cấu hình không nạp được")
+        return (f"{', '.join(why).capitalize()}, so the exit code is 2." if en
+                else f"Có {', '.join(why)}, nên mã thoát là 2.")
+    sev = SEVERITY_LABEL[lang]
+    fails = {s: n for s, n in tally.fails.items() if n}
+    threshold = SEVERITY_RANK[fail_on]
+    above = {s: n for s, n in fails.items() if SEVERITY_RANK[s] >= threshold}
+    below = {s: n for s, n in fails.items() if SEVERITY_RANK[s] < threshold}
+
+    def listing(counts: dict[str, int]) -> str:
+        parts = []
+        for i, (s, n) in enumerate(sorted(counts.items(), key=lambda kv: -SEVERITY_RANK[kv[0]])):
+            if en:
+                parts.append(f"{_n(n, 'obligation', 'obligations')} failed at {sev[s]} level" if i == 0
+                             else f"{n} at {sev[s]} level")
+            else:
+                parts.append(f"{n} nghĩa vụ không đạt ở mức {sev[s]}" if i == 0 else f"{n} ở mức {sev[s]}")
+        return ", ".join(parts)
+
+    if code == 1:
+        head = (f"{listing(above)} — at or above --fail-on {fail_on}, so the exit code is 1" if en
+                else f"{listing(above)} — từ ngưỡng --fail-on {fail_on} trở lên, nên mã thoát là 1")
+        if below:
+            head += (f" ({listing(below)}, below it)" if en else f" (thêm {listing(below)}, dưới ngưỡng)")
+        return head + "."
+    if below:
+        return (f"{listing(below)} — below --fail-on {fail_on}, so the exit code is 0." if en
+                else f"{listing(below)} — dưới ngưỡng --fail-on {fail_on}, nên mã thoát là 0.")
+    return ("No obligation failed, so the exit code is 0." if en
+            else "Không có nghĩa vụ nào không đạt, nên mã thoát là 0.")

@@ -1,9 +1,15 @@
-"""The text report, for people: one block per unit, grouped by status with failures first.
+"""The text report, for people: does each unit comply, and what needs attention?
+
+By default each unit lists what needs attention — input errors, rules that could not be judged,
+fails, late and pending obligations — and counts the rest; ``show_all`` (``--all``) lists every
+finding, passes and rules not applicable too (those for the same reason share one line). Each
+unit ends with its verdict (ĐẠT / CHƯA ĐẠT, :func:`~kl21rules.output._common.verdict`), and
+the run with its totals and a sentence that explains the exit code in words.
 
 On a terminal (``color=True``) each unit is a table drawn by rich, statuses in colour; piped or
 written to a file it is plain text, one finding a line (easy to ``grep``), with no escape codes.
-Rules not applicable for the same reason share one line. A run of several files ends with a
-summary across files: statuses per rule, then the totals.
+A run of several files shows, before the totals, statuses per rule (the rules with something
+to attend to; every rule with ``show_all``).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from typing import Any
 
 from kl21rules.output import file_parts
 from kl21rules.output._common import (
+    ATTENTION,
     SEVERITY_LABEL,
     STATUS_LABEL,
     STATUS_ORDER,
@@ -20,8 +27,11 @@ from kl21rules.output._common import (
     by_status,
     collapse_not_applicable,
     counts_line,
+    exit_sentence,
     lang_of,
+    place,
     unit_head,
+    verdict,
     waived_note,
     where,
 )
@@ -41,51 +51,75 @@ def render(report: Report, lang: str = "vi", **kw: Any) -> str:
     return "".join(stream(report, lang, **kw))
 
 
-def stream(report: Report, lang: str = "vi", *, color: bool = False, width: int | None = None, **_: Any) -> Iterator[str]:
-    """The text report piece by piece (one unit at a time)."""
+def stream(report: Report, lang: str = "vi", *, color: bool = False, width: int | None = None,
+           show_all: bool = False, fail_on: str = "error", **_: Any) -> Iterator[str]:
+    """The text report piece by piece (one unit at a time).
+
+    :param show_all: list every finding (``--all``), not only what needs attention.
+    :param fail_on: the ``--fail-on`` level, for the sentence that explains the exit code.
+    """
     lang = lang_of(lang)
     if color:
-        painter = _Rich(lang, width)
-        yield from file_parts(report, _rich_part, lang, painter.width)
-        yield painter.tail(report)
+        painter = _Rich(lang, width, show_all)
+        yield from file_parts(report, _rich_part, lang, painter.width, show_all)
+        yield painter.tail(report, fail_on)
         return
-    yield from file_parts(report, _plain_part, lang)
-    yield "\n".join(_plain_tail(report, lang)) + "\n"
+    yield from file_parts(report, _plain_part, lang, show_all)
+    yield "\n".join(_plain_tail(report, lang, show_all, fail_on)) + "\n"
 
 
-def _plain_part(f: FileReport, lang: str) -> str:
-    return "\n".join(_plain_file(f, lang)) + "\n\n"
+def _plain_part(f: FileReport, lang: str, show_all: bool = False) -> str:
+    return "\n".join(_plain_file(f, lang, show_all)) + "\n\n"
 
 
-def _rich_part(f: FileReport, lang: str, width: int) -> str:
-    return _Rich(lang, width).file(f)
+def _rich_part(f: FileReport, lang: str, width: int, show_all: bool = False) -> str:
+    return _Rich(lang, width, show_all).file(f)
 
 
-def _plain_file(f: FileReport, lang: str) -> list[str]:
+def _shown(f: FileReport, show_all: bool) -> list[tuple[str, list[Any]]]:
+    """The status groups the report lists: all of them, or those that need attention."""
+    groups = by_status(f.findings)
+    return groups if show_all else [(s, g) for s, g in groups if s in ATTENTION]
+
+
+def _where(x: Any, f: FileReport, lang: str) -> str:
+    """The period and item of a finding; an item that is a place in the file, named (from 1)."""
+    item = place(x.item, f.names, lang) if x.item and x.item.startswith("/") else x.item
+    return " ".join(p for p in (x.period, item) if p)
+
+
+def _counts(f: FileReport, lang: str, show_all: bool) -> str:
+    counts = counts_line(f.summary(), lang)
+    hidden = not show_all and any(x.status not in ATTENTION for x in f.findings)
+    return counts + (f" ({WORDS[lang]['hidden']})" if hidden else "")
+
+
+def _plain_file(f: FileReport, lang: str, show_all: bool = False) -> list[str]:
     w, labels, sev = WORDS[lang], STATUS_LABEL[lang], SEVERITY_LABEL[lang]
     lines = [unit_head(f, lang)]
     if f.errors:
         lines.append(f"  {w['errors']}:")
         for e in f.errors:
-            at = e.pointer or "/"
+            at = place(e.pointer, f.names, lang)
             if e.line:
                 at += f" ({w['line']} {e.line})"
             lines.append(f"    {at}: {e.message(lang)}")
-    for status, group in by_status(f.findings):
+    for status, group in _shown(f, show_all):
         if status == "not_applicable":
             for ids, vi, en in collapse_not_applicable(group):
                 lines.append(f"  {labels[status]:<14} {', '.join(ids)}: {en if lang == 'en' else vi}")
             continue
         for x in group:
-            at = where(x)
+            at = _where(x, f, lang)
             note = waived_note(x, lang)
             lines.append(f"  {labels[status]:<14} {x.rule:<9}{sev[x.severity]:<10}"
                          f"{at + '  ' if at else ''}{x.message(lang)}{'  [' + note + ']' if note else ''}")
     for n in f.notices:
         lines.append(f"  · {n.message(lang)}")
-    counts = counts_line(f.summary(), lang)
+    counts = _counts(f, lang, show_all)
     if counts:
         lines.append(f"  = {counts}")
+    lines.append(f"  {verdict(f, lang)}")
     return lines
 
 
@@ -97,16 +131,22 @@ def _totals(tally: Tally, lang: str) -> str:
             f"{s['input_errors']} {w['input_errors']}" + (f"; {counts}" if counts else ""))
 
 
-def _plain_tail(report: Report, lang: str) -> list[str]:
+def _table_rules(tally: Tally, show_all: bool) -> list[str]:
+    """The rules in the summary across files: every rule, or those with something to attend to."""
+    return sorted(r for r, row in tally.per_rule.items() if show_all or any(row[s] for s in ATTENTION))
+
+
+def _plain_tail(report: Report, lang: str, show_all: bool = False, fail_on: str = "error") -> list[str]:
     w, labels = WORDS[lang], STATUS_LABEL[lang]
     tally = report.tally()
     lines: list[str] = []
-    if tally.files > 1 and tally.per_rule:
+    rule_ids = _table_rules(tally, show_all)
+    if tally.files > 1 and rule_ids:
         lines.append(f"{w['by_rule']}:")
         heads = [labels[s] for s in STATUS_ORDER]
         width = max(len(h) for h in heads) + 2
         lines.append(f"  {w['rule']:<9}" + "".join(f"{h:>{width}}" for h in heads))
-        for rule_id in sorted(tally.per_rule):
+        for rule_id in rule_ids:
             row = tally.per_rule[rule_id]
             lines.append(f"  {rule_id:<9}" + "".join(f"{row[s]:>{width}}" for s in STATUS_ORDER))
         lines.append("")
@@ -116,16 +156,18 @@ def _plain_tail(report: Report, lang: str) -> list[str]:
             lines.append(f"  ! {p.message(lang)}")
         lines.append("")
     lines.append(_totals(tally, lang))
+    lines.append(exit_sentence(report, fail_on, lang))
     return lines
 
 
 class _Rich:
     """Draws units and the summary with rich, into strings (rich is imported only here)."""
 
-    def __init__(self, lang: str, width: int | None) -> None:
+    def __init__(self, lang: str, width: int | None, show_all: bool = False) -> None:
         import shutil
 
         self.lang = lang
+        self.show_all = show_all
         self.width = width or shutil.get_terminal_size((100, 24)).columns
 
     def _console(self) -> Any:
@@ -150,7 +192,7 @@ class _Rich:
         console = self._console()
         console.print(Text(unit_head(f, lang), style="bold"))
         for e in f.errors:
-            at = (e.pointer or "/") + (f" ({w['line']} {e.line})" if e.line else "")
+            at = place(e.pointer, f.names, lang) + (f" ({w['line']} {e.line})" if e.line else "")
             console.print(Text.assemble(("  ✗ ", "bold red"), (at, "bold"), f": {e.message(lang)}"))
         if f.findings:
             table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
@@ -159,7 +201,7 @@ class _Rich:
             table.add_column(w["severity"], no_wrap=True)
             table.add_column(w["where"], max_width=22)
             table.add_column(w["message"], ratio=1, min_width=30)
-            groups = by_status(f.findings)
+            groups = _shown(f, self.show_all)
             for i, (status, group) in enumerate(groups):
                 style = STATUS_STYLE[status]
                 if status == "not_applicable":
@@ -173,16 +215,24 @@ class _Rich:
                         note = waived_note(x, lang)
                         if note:
                             message.append(f"  [{note}]", style="italic blue")
-                        table.add_row(Text(labels[status], style=style), x.rule, sev[x.severity], where(x), message)
+                        table.add_row(Text(labels[status], style=style), x.rule, sev[x.severity], _where(x, f, lang),
+                                      message)
                 if i < len(groups) - 1:
                     table.add_section()
-            console.print(table)
+            if groups:
+                console.print(table)
         for n in f.notices:
             console.print(Text(f"  · {n.message(lang)}", style="dim"))
+        counts = _counts(f, lang, self.show_all)
+        if counts:
+            console.print(Text(f"  = {counts}"))
+        ok = not f.errors and not any(x.status == "error" or (x.status == "fail" and x.waived is None)
+                                      for x in f.findings)
+        console.print(Text(f"  {verdict(f, lang)}", style="bold green" if ok else "bold red"))
         console.print()
         return self._text(console)
 
-    def tail(self, report: Report) -> str:
+    def tail(self, report: Report, fail_on: str = "error") -> str:
         from rich.table import Table
         from rich.text import Text
 
@@ -190,12 +240,13 @@ class _Rich:
         w, labels = WORDS[lang], STATUS_LABEL[lang]
         tally = report.tally()
         console = self._console()
-        if tally.files > 1 and tally.per_rule:
+        rule_ids = _table_rules(tally, self.show_all)
+        if tally.files > 1 and rule_ids:
             table = Table(title=w["by_rule"], title_justify="left", header_style="bold")
             table.add_column(w["rule"], no_wrap=True)
             for s in STATUS_ORDER:
                 table.add_column(Text(labels[s], style=STATUS_STYLE[s]), justify="right")
-            for rule_id in sorted(tally.per_rule):
+            for rule_id in rule_ids:
                 row = tally.per_rule[rule_id]
                 table.add_row(rule_id, *(Text(str(row[s]), style=STATUS_STYLE[s] if row[s] else "dim")
                                          for s in STATUS_ORDER))
@@ -203,4 +254,5 @@ class _Rich:
         for p in report.problems:
             console.print(Text(f"! {p.message(lang)}", style="yellow"))
         console.print(Text(_totals(tally, lang), style="bold"))
+        console.print(Text(exit_sentence(report, fail_on, lang)))
         return self._text(console)
