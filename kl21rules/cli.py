@@ -209,7 +209,8 @@ def check(
         assert output is not None
         try:
             with progress:
-                write_bytes_atomic(output, lambda handle: write_report(report, lang, handle))
+                titles = {p.name: p.title.get(lang) for p in registry.packs if p.title}
+                write_bytes_atomic(output, lambda handle: write_report(report, lang, handle, pack_titles=titles))
         except OSError as exc:
             raise _bad(f"Không ghi được '{output}': {exc.strerror}.", f"Cannot write '{output}': {exc.strerror}.",
                        lang) from None

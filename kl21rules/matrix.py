@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kl21rules.findings import Finding
-from kl21rules.report import FileReport
+from kl21rules.report import FileReport, RuleInfo
 
 #: worst first: a cell shows the first of these among its findings.
 WORST_FIRST = ("error", "fail", "late", "pending", "pass", "not_applicable")
@@ -25,6 +25,15 @@ SYMBOL = {"error": "!", "fail": "✗", "late": "⏱", "pending": "…", "pass": 
 SHOWN = ("pass", "late", "fail", "pending", "not_applicable", "error")
 #: the rows' sort order of kinds (the model's order).
 KINDS = ("dang_bo_co_so", "chi_bo_co_so", "chi_bo_truc_thuoc", "department")
+
+
+def grouped_rules(rules: Sequence[RuleInfo]) -> list[RuleInfo]:
+    """The matrix's columns: the run's rules grouped by pack (packs in the order of their first
+    rule, rules sorted by id), by id within a pack."""
+    first: dict[str, int] = {}
+    for i, r in enumerate(rules):
+        first.setdefault(r.pack, i)
+    return sorted(rules, key=lambda r: (first[r.pack], r.id))
 
 
 def worst(findings: Sequence[Finding]) -> str | None:

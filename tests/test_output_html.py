@@ -234,3 +234,25 @@ def test_trend_options() -> None:
     assert bad.exit_code == 2 and "--trend must be month or quarter" in bad.stderr
     wrong = invoke("check", str(THPT), "--format", "json", "--trend", "month")
     assert wrong.exit_code == 2 and "--trend" in wrong.stderr
+
+
+def test_the_spreadsheet_matrix_is_the_dashboards(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    html = parse(page(str(SAMPLES), "--as-of", "2023-06-30", "--lang", "en"))
+    out = tmp_path / "tonghop.xlsx"
+    result = invoke("check", str(SAMPLES), "--as-of", "2023-06-30", "--format", "xlsx", "--output", str(out),
+                    "--lang", "en")
+    assert result.exit_code in (0, 1), result.output
+    book = openpyxl.load_workbook(out)
+    assert "Matrix" in book.sheetnames
+    rows = list(book["Matrix"].iter_rows(values_only=True))
+    assert list(rows[1][4:]) == html.rules  # same columns, same order (grouped by pack)
+    symbol_class = {"✓": "p", "⏱": "l", "✗": "f", "…": "w", "–": "n", "!": "e", None: "x"}
+    body = rows[2:2 + len(html.rows)]
+    assert [r[0] for r in body] == [u for u, _ in html.rows]
+    for r, (_unit, cells) in zip(body, html.rows, strict=True):
+        assert [symbol_class[(v or "").rstrip("*") or None] for v in r[4:]] == [c.split()[0] for c in cells]
+    # under the rows: units per status for each rule
+    counts = {r[1]: r[4:] for r in rows[2 + len(html.rows):] if r[1] and r[1][0] in symbol_class}
+    fails = counts["✗ fail"]
+    assert list(fails) == [sum(1 for _, cells in html.rows if cells[i].startswith("f")) for i in range(len(html.rules))]

@@ -27,10 +27,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kl21rules.due import DueItem, due_items
-from kl21rules.matrix import SHOWN, SYMBOL, WORST_FIRST, Matrix, UnitRow, met_share, unit_row
+from kl21rules.matrix import SHOWN, SYMBOL, WORST_FIRST, Matrix, UnitRow, grouped_rules, met_share, unit_row
 from kl21rules.output import file_parts
 from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, lang_of
-from kl21rules.report import FileReport, Report, RuleInfo
+from kl21rules.report import FileReport, Report
 
 if TYPE_CHECKING:
     from jinja2 import Environment, Template
@@ -193,15 +193,6 @@ def file_part(file: FileReport, lang: str, rule_ids: tuple[str, ...]) -> Part:
     return row, tr, json_for_script(details), due_items(file, max(WINDOWS)), bad
 
 
-def grouped_rules(report: Report) -> list[RuleInfo]:
-    """The matrix's columns: the run's rules grouped by pack (packs in the order of their first
-    rule), by id within a pack."""
-    first: dict[str, int] = {}
-    for i, r in enumerate(report.rules):
-        first.setdefault(r.pack, i)
-    return sorted(report.rules, key=lambda r: (first[r.pack], r.id))
-
-
 def render(report: Report, lang: str = "vi", **kw: Any) -> str:
     """The whole page."""
     return "".join(stream(report, lang, **kw))
@@ -275,7 +266,7 @@ def stream(report: Report, lang: str = "vi", *, pack_titles: dict[str, str] | No
     from kl21rules._version import __version__
 
     lang = lang_of(lang)
-    rules = grouped_rules(report)
+    rules = grouped_rules(report.rules)
     rule_ids = tuple(r.id for r in rules)
     matrix = Matrix(rule_ids)
     rows: list[str] = []

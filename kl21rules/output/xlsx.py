@@ -8,6 +8,10 @@ Sheets (names in the chosen language):
   so the sheet reads the same printed in black and white.
 - **Tổng hợp** / Summary: counts per rule and status, the run's totals and its problems.
 - **Lỗi đầu vào** / Input errors: one row per input error (file, place, code, message).
+- **Ma trận** / Matrix: the units × rules matrix of the HTML dashboard (:mod:`kl21rules.matrix`,
+  computed once per file for both): one row per unit, one column per rule grouped by department
+  pack, each cell the worst status of the rule's findings as a symbol on the status's colour,
+  then the number of units per status under each rule.
 
 The workbook is written in openpyxl's write-only mode, one file's rows at a time (each file's
 rows are made where it was checked, by :func:`file_part`, in a worker with ``--jobs``), so memory
@@ -24,6 +28,7 @@ import datetime as _dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
+from kl21rules.matrix import SHOWN, SYMBOL, UnitRow, grouped_rules, unit_row
 from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, STATUS_ORDER, lang_of, waived_note
 from kl21rules.report import FileReport, Report
 
@@ -51,6 +56,8 @@ WORDS = {
         "waived": "Miễn trừ", "total": "Tổng", "pointer": "Vị trí", "line": "Dòng", "code": "Mã lỗi",
         "files": "Số tệp", "units": "Số đơn vị", "input_errors": "Lỗi đầu vào", "problems": "Vấn đề",
         "run": "Cả đợt kiểm tra", "all_rules": "Tất cả quy tắc",
+        "matrix": "Ma trận", "kind": "Loại đơn vị", "units_with": "Số đơn vị", "legend": "Chú giải",
+        "waived_mark": "* miễn trừ", "no_finding": "(trống) không xét",
     },
     "en": {
         "results": "Results", "summary": "Summary", "errors": "Input errors",
@@ -60,6 +67,8 @@ WORDS = {
         "waived": "Waived", "total": "Total", "pointer": "Place", "line": "Line", "code": "Code",
         "files": "Files", "units": "Units", "input_errors": "Input errors", "problems": "Problems",
         "run": "The whole run", "all_rules": "All rules",
+        "matrix": "Matrix", "kind": "Kind of unit", "units_with": "Units", "legend": "Legend",
+        "waived_mark": "* waived", "no_finding": "(empty) not judged",
     },
 }
 
@@ -106,9 +115,11 @@ class FilePart(NamedTuple):
 
     findings: tuple[FindingRow, ...]
     errors: tuple[ErrorRow, ...]
+    #: the file's row of the units × rules matrix (``None``: not read as a submission).
+    matrix: UnitRow | None = None
 
 
-def file_part(file: FileReport, lang: str) -> FilePart:
+def file_part(file: FileReport, lang: str, rule_ids: tuple[str, ...] = ()) -> FilePart:
     """One file's rows (a module function of picklable arguments, so a worker can make them)."""
     unit: dict[str, Any] = file.unit or {}
     uid, name = unit.get("id"), unit.get("name")
@@ -118,7 +129,7 @@ def file_part(file: FileReport, lang: str) -> FilePart:
         for f in file.findings
     )
     errors = tuple(ErrorRow(file.path, uid, e.pointer, e.line, e.code, e.message(lang)) for e in file.errors)
-    return FilePart(findings, errors)
+    return FilePart(findings, errors, unit_row(file, rule_ids) if rule_ids else None)
 
 
 class SheetBuilder:
@@ -319,6 +330,83 @@ class SummarySheet(SheetBuilder):
                 ws.append(_safe(ws, [p.code, p.message(self.lang)]))
 
 
+class MatrixSheet(SheetBuilder):
+    """Ma trận: the units × rules matrix, as the HTML dashboard draws it."""
+
+    def __init__(self, rules: Sequence[Any], pack_titles: dict[str, str]) -> None:
+        self.rules = list(rules)
+        self.pack_titles = pack_titles
+        self.rows = 2
+        self.per_rule = [dict.fromkeys(SHOWN, 0) for _ in self.rules]
+
+    def start(self, book: Workbook, lang: str) -> None:
+        from openpyxl.styles import Alignment
+        from openpyxl.utils import get_column_letter
+
+        self.lang = lang_of(lang)
+        self.words = WORDS[self.lang]
+        self.styles = _styles()
+        self.center = Alignment(horizontal="center", vertical="center")
+        ws = self.ws = book.create_sheet(self.words["matrix"])
+        heads = [("unit_id", 14), ("unit_name", 34), ("kind", 18), ("as_of", 11)]
+        for i, (_key, width) in enumerate(heads, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        for i in range(len(self.rules)):
+            ws.column_dimensions[get_column_letter(len(heads) + 1 + i)].width = 9
+        ws.freeze_panes = f"{get_column_letter(len(heads) + 1)}3"
+        bold, fill = self.styles["head_font"], self.styles["head_fill"]
+        groups: list[Any] = [None] * len(heads)
+        last = None
+        for r in self.rules:
+            title = self.pack_titles.get(r.pack, r.pack) if r.pack != last else None
+            groups.append(_cell(ws, title, font=bold, fill=fill) if title else _cell(ws, None, fill=fill))
+            last = r.pack
+        ws.append(groups)
+        ws.append([_cell(ws, self.words[k], font=bold, fill=fill) for k, _ in heads]
+                  + [_cell(ws, r.id, font=bold, fill=fill, alignment=self.center) for r in self.rules])
+
+    def add(self, part: FilePart) -> None:
+        from kl21rules import vocab
+
+        row = part.matrix
+        if row is None or self.rows >= MAX_ROWS - len(SHOWN) - 4:
+            return
+        ws = self.ws
+        try:
+            kind = vocab.label("unit.kind", row.kind, self.lang)
+        except (KeyError, ValueError):
+            kind = row.kind
+        cells: list[Any] = [row.unit_id, row.name, kind, _date_cell(ws, row.as_of)]
+        for i, (status, waived) in enumerate(zip(row.cells, row.waived, strict=True)):
+            if status is None:
+                cells.append(None)
+                continue
+            self.per_rule[i][status] += 1
+            cells.append(_cell(ws, SYMBOL[status] + ("*" if waived else ""), fill=self.styles["fills"][status],
+                               alignment=self.center))
+        ws.append(_safe(ws, cells))
+        self.rows += 1
+
+    def finish(self, report: Report) -> None:
+        from openpyxl.utils import get_column_letter
+
+        ws, words = self.ws, self.words
+        labels = STATUS_LABEL[self.lang]
+        ws.auto_filter.ref = f"A2:{get_column_letter(4 + len(self.rules))}{max(self.rows, 3)}"
+        ws.append([])
+        ws.append([_cell(ws, words["units_with"], font=self.styles["bold"])])
+        for status in SHOWN:
+            counts = [c[status] for c in self.per_rule]
+            if status == "error" and not any(counts):
+                continue
+            ws.append([None, _cell(ws, f"{SYMBOL[status]} {labels[status]}", fill=self.styles["fills"][status]),
+                       None, None, *counts])
+        ws.append([])
+        ws.append([_cell(ws, words["legend"], font=self.styles["bold"]),
+                   "  ".join(f"{SYMBOL[s]} {labels[s]}" for s in SHOWN) + f"  {words['waived_mark']}  "
+                   + words["no_finding"]])
+
+
 def _date_cell(ws: WriteOnlyWorksheet, day: _dt.date | None) -> Any:
     if day is None:
         return None
@@ -326,7 +414,7 @@ def _date_cell(ws: WriteOnlyWorksheet, day: _dt.date | None) -> Any:
 
 
 def write_report(report: Report, lang: str, out: IO[bytes],
-                 extra: Iterable[SheetBuilder] = ()) -> None:
+                 extra: Iterable[SheetBuilder] = (), pack_titles: dict[str, str] | None = None) -> None:
     """Write the Excel report of ``report`` (going through its files once) to ``out``."""
     from openpyxl import Workbook
 
@@ -336,11 +424,13 @@ def write_report(report: Report, lang: str, out: IO[bytes],
     lang = lang_of(lang)
     titles = {r.id: r.title(lang) for r in report.rules}
     book = Workbook(write_only=True)
+    columns = grouped_rules(report.rules)
     builders: list[SheetBuilder] = [ResultsSheet(titles), SummarySheet(titles), ErrorsSheet(),
+                                    MatrixSheet(columns, pack_titles or {}),
                                     *(factory() for factory in EXTRA_SHEETS), *extra]
     for b in builders:
         b.start(book, lang)
-    for part in file_parts(report, file_part, lang):
+    for part in file_parts(report, file_part, lang, tuple(r.id for r in columns)):
         for b in builders:
             b.add(part)
     for b in builders:
