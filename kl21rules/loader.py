@@ -419,7 +419,7 @@ def _json_syntax(exc: json.JSONDecodeError) -> InputError:
     reason_en = exc.msg
     reason_vi = next(
         (vi for prefix, vi in _JSON_REASONS_VI if reason_en.startswith(prefix)),
-        f"«{reason_en}» (thông báo của bộ phân tích JSON)",
+        "tệp không đúng cú pháp JSON ở chỗ này (xem lại dấu phẩy, dấu hai chấm, ngoặc và ngoặc kép)",
     )
     return InputError(
         "json-syntax",
@@ -734,26 +734,65 @@ def _yaml_syntax(exc: Exception, text: str) -> InputError:
         reason_en = f"character #x{exc.character:04x}: {problem}"  # type: ignore[attr-defined]
     reason_vi = next(
         (vi for part, vi in _YAML_REASONS_VI if part in reason_en),
-        f"«{reason_en}» (thông báo của bộ phân tích YAML)",
+        "tệp không đúng cú pháp YAML ở chỗ này (xem lại thụt lề, dấu ':' và các dấu nháy)",
     )
+    hint_vi, hint_en = _yaml_hint(text, line, reason_en)
     where_vi = "" if line is None else f" ở dòng {line}" + (f", cột {column}" if column else "")
     where_en = "" if line is None else f" at line {line}" + (f", column {column}" if column else "")
     return InputError(
         "yaml-syntax",
         "",
         line,
-        f"Lỗi cú pháp YAML{where_vi}: {reason_vi}.",
-        f"YAML syntax error{where_en}: {reason_en}.",
+        f"Lỗi cú pháp YAML{where_vi}: {reason_vi}.{hint_vi}",
+        f"YAML syntax error{where_en}: {reason_en}.{hint_en}",
     )
+
+
+# ``key: value`` where the value holds ": " too (``ref: Biên bản: số 03``), maybe as a list item.
+_COLON_IN_VALUE = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[^\s:#'\"{}\[\]][^:#]*?):\s+(?P<value>[^'\"{}\[\]|>&*!].*?:(?:\s.*)?)\s*$")
+
+
+def _yaml_hint(text: str, line: int | None, reason_en: str) -> tuple[str, str]:
+    """A fix for the commonest slips, seen on the line where the parser stopped (or the one
+    before): a tab used to indent, and a value with a colon in it left without quotes."""
+    if line is None:
+        return "", ""
+    lines = text.splitlines()
+    for number in (line, line - 1):
+        if not 1 <= number <= len(lines):
+            continue
+        source = lines[number - 1]
+        indent = source[: len(source) - len(source.lstrip())]
+        if "\t" in indent or ("found character '\\t'" in reason_en and "\t" in source):
+            return (
+                f" Cách sửa: dòng {number} thụt lề bằng phím Tab; YAML chỉ nhận dấu cách — thay mỗi Tab"
+                " bằng dấu cách (thường là 2 dấu cách cho mỗi cấp).",
+                f" Fix: line {number} is indented with a tab; YAML takes spaces only — replace each tab"
+                " with spaces (usually 2 per level).",
+            )
+        if "mapping values are not allowed" in reason_en:
+            match = _COLON_IN_VALUE.match(source)
+            if match is not None:
+                value = match["value"].replace("\\", "\\\\").replace('"', '\\"')
+                fixed = f'{match["lead"]}{match["key"]}: "{value}"'
+                return (
+                    f" Cách sửa: giá trị ở dòng {number} có dấu hai chấm ':' — đặt cả giá trị trong dấu"
+                    f" ngoặc kép: {fixed.strip()}",
+                    f" Fix: the value on line {number} holds a colon ':' — put the whole value in double"
+                    f" quotes: {fixed.strip()}",
+                )
+    return "", ""
 
 
 # Common PyYAML reasons, by a part of their text, in Vietnamese.
 _YAML_REASONS_VI = (
     (
-        "mapping values are not allowed here",
-        "không được có giá trị ánh xạ ở đây (thường do thiếu dấu cách sau ':' hoặc thụt lề sai)",
+        "mapping values are not allowed",
+        "có dấu ':' ở chỗ không được có (thường do một giá trị chứa dấu ':' mà không đặt trong dấu nháy,"
+        " hoặc thụt lề sai)",
     ),
     ("found character '\\t'", "dùng ký tự tab để thụt lề; YAML chỉ cho phép dấu cách"),
+    ("found a tab character", "dùng ký tự tab để thụt lề; YAML chỉ cho phép dấu cách"),
     (
         "found character that cannot start any token",
         "có ký tự không thể mở đầu một phần tử YAML (thường là tab dùng để thụt lề)",
@@ -769,6 +808,11 @@ _YAML_REASONS_VI = (
     ("found unexpected end of stream", "tệp kết thúc giữa chừng (thiếu ngoặc hoặc dấu nháy đóng)"),
     ("did not find expected key", "thụt lề không khớp: không tìm thấy khóa ở vị trí mong đợi"),
     ("special characters are not allowed", "tệp chứa ký tự điều khiển không được phép"),
+    ("expected <block end>", "thụt lề không khớp với các dòng phía trên"),
+    ("expected <document start>", "có nội dung thừa ở cấp ngoài cùng (thụt lề sai)"),
+    ("found unexpected ':'", "có dấu ':' ở chỗ không được có"),
+    ("expected ',' or ']'", "thiếu dấu ',' giữa các phần tử của danh sách [...]"),
+    ("expected ',' or '}'", "thiếu dấu ',' giữa các phần tử của ánh xạ {...}"),
 )
 
 

@@ -912,3 +912,39 @@ def test_jsontestsuite(path: Path) -> None:
     # Any JSON file also goes through the YAML path: it may be refused, never raise.
     document, errors = load_bytes(raw, "yaml")
     assert (document is None) == bool(errors)
+
+
+# --- Fix hints for the commonest YAML slips --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "fixed"),
+    [
+        ("    ref: Biên bản: số 03", 'ref: "Biên bản: số 03"'),
+        ('  - ref: Biên bản: số 03 "x"', '- ref: "Biên bản: số 03 \\"x\\""'),
+    ],
+)
+def test_an_unquoted_colon_in_a_value_gets_a_quoting_hint(line: str, fixed: str) -> None:
+    from kl21rules.loader import load_bytes
+
+    text = ("schema: kl21rules/submission/v1\nunit: {id: A, name: B, kind: chi_bo_co_so}\nactivities:\n"
+            "  - type: study_session\n    date: 2022-03-18\n" + line + "\n")
+    if line.startswith("  - "):
+        text = text.replace("  - type: study_session\n    date: 2022-03-18\n", "")
+    document, errors = load_bytes(text.encode(), "yaml")
+    assert document is None and len(errors) == 1
+    error = errors[0]
+    assert error.code == "yaml-syntax"
+    assert "đặt cả giá trị trong dấu ngoặc kép: " + fixed in error.vi
+    assert "put the whole value in double quotes: " + fixed in error.en
+    assert "mapping values" not in error.vi  # no parser English in the Vietnamese line
+
+
+@pytest.mark.parametrize("text", ["schema: x\nunit:\n\tid: A\n", "schema: x\nunit:\n  id: A\n\tname: B\n"])
+def test_a_tab_gets_a_spaces_hint(text: str) -> None:
+    from kl21rules.loader import load_bytes
+
+    document, errors = load_bytes(text.encode(), "yaml")
+    assert document is None and errors
+    assert "thay mỗi Tab bằng dấu cách" in errors[0].vi
+    assert "replace each tab with spaces" in errors[0].en

@@ -82,6 +82,14 @@ def _shown(f: FileReport, show_all: bool) -> list[tuple[str, list[Any]]]:
     return groups if show_all else [(s, g) for s, g in groups if s in ATTENTION]
 
 
+def _error_at(e: Any, f: FileReport, lang: str) -> str:
+    """Where an input error is: its place, named and counted from 1, and its line."""
+    line = WORDS[lang]["line"]
+    if not e.pointer and e.line:  # a syntax error: the line says it all
+        return f"{line} {e.line}"
+    return place(e.pointer, f.names, lang) + (f" ({line} {e.line})" if e.line else "")
+
+
 def _where(x: Any, f: FileReport, lang: str) -> str:
     """The period and item of a finding; an item that is a place in the file, named (from 1)."""
     item = place(x.item, f.names, lang) if x.item and x.item.startswith("/") else x.item
@@ -100,10 +108,7 @@ def _plain_file(f: FileReport, lang: str, show_all: bool = False) -> list[str]:
     if f.errors:
         lines.append(f"  {w['errors']}:")
         for e in f.errors:
-            at = place(e.pointer, f.names, lang)
-            if e.line:
-                at += f" ({w['line']} {e.line})"
-            lines.append(f"    {at}: {e.message(lang)}")
+            lines.append(f"    {_error_at(e, f, lang)}: {e.message(lang)}")
     for status, group in _shown(f, show_all):
         if status == "not_applicable":
             for ids, vi, en in collapse_not_applicable(group):
@@ -192,7 +197,7 @@ class _Rich:
         console = self._console()
         console.print(Text(unit_head(f, lang), style="bold"))
         for e in f.errors:
-            at = place(e.pointer, f.names, lang) + (f" ({w['line']} {e.line})" if e.line else "")
+            at = _error_at(e, f, lang)
             console.print(Text.assemble(("  ✗ ", "bold red"), (at, "bold"), f": {e.message(lang)}"))
         if f.findings:
             table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
