@@ -15,8 +15,9 @@ A case file (YAML) holds optional ``bases`` (named submissions) and ``cases``::
           - {status: pass, due: 2022-03-31}
 
 Each expected finding lists only the fields it checks (``status``, ``period``, ``item``, ``due``,
-``evidence``, ``severity``, ``message_contains``). A pack's tests call :func:`run_case` for every
-case of its files (see ``tests/test_rule_cases.py``), so an installed pack is tested the same way.
+``evidence``, ``severity``, ``message_contains``). pytest collects every ``cases/*.yaml`` file as
+one test per case through the plugin :mod:`kl21rules.pytest_plugin` (registered when kl21rules is
+installed); :func:`run_case` runs one case from any code.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 if TYPE_CHECKING:
+    from kl21rules.findings import Finding
     from kl21rules.packs import Registry
 
 BASES: dict[str, dict[str, Any]] = {
@@ -155,19 +157,51 @@ def load_case_file(path: Path) -> list[RuleCase]:
 
 def run_case(case: RuleCase, registry: Registry) -> list[str]:
     """Run one case; return the differences from what it expects (empty when it passes)."""
+    findings, problems = case_findings(case, registry)
+    if findings is None:
+        return problems
+    problems = compare(case, findings)
+    if problems:
+        problems.append("findings: " + "; ".join(
+            f"[{f.status} {f.period or ''} {f.item or ''}] {f.message_en}" for f in findings))
+    return problems
+
+
+def case_findings(case: RuleCase, registry: Registry) -> tuple[list[Finding] | None, list[str]]:
+    """The findings of the case's rule on the case's submission, or ``None`` and why there are none
+    (the rule is not loaded, the submission is invalid)."""
     from kl21rules.rules.engine import evaluate
     from kl21rules.rules.facts import build_facts
     from kl21rules.validate import validate_document
 
     rule = registry.rule(case.rule)
     if rule is None:
-        return [f"no rule {case.rule} is loaded"]
+        return None, [f"no rule {case.rule} is loaded"]
     submission, errors = validate_document(_jsonable(case.submission), None, registry.activity_types)
     if submission is None:
-        return [f"the case's submission is invalid: {e.pointer}: {e.en}" for e in errors]
+        return None, [f"the case's submission is invalid: {e.pointer}: {e.en}" for e in errors]
     facts = build_facts(submission, case.as_of)
     overrides = {case.rule: case.params} if case.params else None
-    findings = [f for f in evaluate(facts, [rule], overrides) if f.rule == case.rule]
+    return [f for f in evaluate(facts, [rule], overrides) if f.rule == case.rule], []
+
+
+def expected_value(key: str, value: Any) -> Any:
+    """An expected value as it compares with a finding's attribute (dates parsed)."""
+    if key == "due" and value is not None:
+        return _as_date(value)
+    return value
+
+
+def found_value(finding: Finding, key: str) -> Any:
+    """A finding's value for an expectation key (``evidence`` as a list)."""
+    actual = getattr(finding, key, None)
+    if key == "evidence":
+        return list(actual or ())
+    return actual
+
+
+def compare(case: RuleCase, findings: list[Finding]) -> list[str]:
+    """The differences between the case's expected findings and ``findings`` (empty when equal)."""
     problems: list[str] = []
     if len(findings) != len(case.expect):
         problems.append(f"expected {len(case.expect)} finding(s), got {len(findings)}")
@@ -178,16 +212,9 @@ def run_case(case: RuleCase, registry: Registry) -> list[str]:
                 if str(value) not in text:
                     problems.append(f"finding {n}: message lacks {value!r}: {text}")
                 continue
-            actual = getattr(got, key, None)
-            if key == "due" and value is not None:
-                value = _as_date(value)
-            if key == "evidence":
-                actual = list(actual or ())
+            actual, value = found_value(got, key), expected_value(key, value)
             if actual != value:
                 problems.append(f"finding {n}: {key} is {actual!r}, expected {value!r}")
-    if problems:
-        problems.append("findings: " + "; ".join(
-            f"[{f.status} {f.period or ''} {f.item or ''}] {f.message_en}" for f in findings))
     return problems
 
 

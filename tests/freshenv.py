@@ -21,10 +21,11 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 
-def runtime_distributions() -> list[md.Distribution]:
-    """kl21rules's runtime dependencies, and theirs, as installed here (extras left out)."""
+def runtime_distributions(roots: tuple[str, ...] = ("kl21rules",)) -> list[md.Distribution]:
+    """The runtime dependencies of ``roots``, and theirs, as installed here (extras left out);
+    kl21rules itself is never among them."""
     env = {"extra": ""}
-    todo, seen, out = ["kl21rules"], set(), []
+    todo, seen, out = list(roots), set(), []
     while todo:
         name = canonicalize_name(todo.pop())
         if name in seen:
@@ -41,10 +42,10 @@ def runtime_distributions() -> list[md.Distribution]:
 
 
 def link_dependencies(folder: Path, extra: tuple[str, ...] = ()) -> None:
-    """A folder with links to exactly the files of kl21rules's dependencies (and of ``extra``)."""
+    """A folder with links to exactly the files of kl21rules's dependencies (and of ``extra`` with
+    theirs)."""
     folder.mkdir()
-    dists = runtime_distributions() + [md.distribution(name) for name in extra]
-    for dist in dists:
+    for dist in runtime_distributions(("kl21rules", *extra)):
         for top in sorted({Path(str(f)).parts[0] for f in dist.files or [] if not str(f).startswith("..")}):
             source = Path(str(dist.locate_file(top)))
             if source.exists() and not (folder / top).exists() and top != "__pycache__":

@@ -67,7 +67,7 @@ def test_the_example_rule_cases_pass_with_the_testing_kit(registry_with_example:
 
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    made = make_venv(tmp_path_factory.mktemp("fresh"))
+    made = make_venv(tmp_path_factory.mktemp("fresh"), extra=("pytest",))
     root = made["root"]
     # Build from copies, so the checkout gets no build/ or egg-info folders.
     src = root / "src"
@@ -75,9 +75,29 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         ".git", ".venv", "*.egg-info", "build", "__pycache__", "tests", "examples", "benchmarks", "docs",
         ".hypothesis", ".pytest_cache"))
     shutil.copytree(EXAMPLE, src / "example", ignore=shutil.ignore_patterns("*.egg-info", "build", "__pycache__"))
-    installed = pip(made, "install", "--no-deps", "--quiet", str(src / "kl21rules"), str(src / "example"))
+    # As the example's README says: both from the repository, kl21rules not being on the index; its
+    # dependencies are already there (linked), the example's own (kl21rules) is the local copy.
+    installed = pip(made, "install", "--quiet", str(src / "kl21rules"), str(src / "example"))
     assert installed.returncode == 0, installed.stdout + installed.stderr
+    made["example"] = src / "example"
     return made
+
+
+def test_the_readme_says_how_to_install_from_the_repository() -> None:
+    readme = (EXAMPLE / "README.md").read_text(encoding="utf-8")
+    assert "pip install . ./examples/kl21rules-so-tai-chinh" in readme  # what the fixture above does
+
+
+def test_the_installed_pack_passes_its_own_tests(venv: dict[str, Any]) -> None:
+    """``pytest`` in the example's folder: its tests, and each of its rule cases as a test of its
+    own (kl21rules' pytest plugin, from the installed kl21rules)."""
+    proc = run([str(venv["python"]), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rA"], venv["example"],
+               venv["env"])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    cases = [c for c in load_case_file(EXAMPLE / "src" / MODULE / "cases" / f"{PACK}.yaml")]
+    for c in cases:
+        assert f"PASSED src/{MODULE}/cases/{PACK}.yaml::{c.rule}:{c.name}" in proc.stdout
+    assert f"{len(cases) + 3} passed" in proc.stdout  # the cases, one load test and two coverage tests
 
 
 def test_the_fresh_environment_holds_only_the_installed_copies(venv: dict[str, Any]) -> None:

@@ -1,22 +1,29 @@
-"""Every YAML rule case of every loaded pack, run through the public testing kit.
+"""The YAML rule cases of every loaded pack, and the testing kit that runs them.
 
-Each case becomes one test (id ``RULE:case name``), so a failure names the rule and the case.
-The coverage tests keep the catalogue honest: a rule without a case that expects ``fail`` (and
-one that expects ``pass``) is a rule nobody has shown to judge both ways.
+The cases themselves run as tests of their own: pytest collects every ``cases/*.yaml`` file
+through kl21rules' pytest plugin (``kl21rules.pytest_plugin``, entry point ``pytest11``), one test
+per case named ``RULE:case name``; ``rulesets`` is in ``testpaths`` for the built-in packs'
+cases. The tests here check that the plugin is active and collects exactly every case of the
+built-in packs, that its failure report is a readable diff, and keep the catalogue honest: a rule
+without a case that expects ``fail`` (and one that expects ``pass``) is a rule nobody has shown to
+judge both ways.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from kl21rules.packs import Registry, load_registry
+from kl21rules.paths import RULESETS_DIR
 from kl21rules.testing import RuleCase, load_case_file, run_case
 
-# Loaded once at collection: parametrisation needs the cases before any fixture runs.
 REGISTRY: Registry = load_registry()
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _all_cases() -> list[RuleCase]:
@@ -40,14 +47,26 @@ def test_case_ids_are_unique() -> None:
     assert not dupes, f"duplicate case names: {dupes}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
-def test_rule_case(case: RuleCase) -> None:
-    problems = run_case(case, REGISTRY)
-    if problems:
-        print(f"{case.source}: {case.rule} / {case.name} (as_of {case.as_of})")
-        for p in problems:
-            print("  " + p)
-    assert not problems, "\n".join(problems)
+def test_the_pytest_plugin_is_active(pytestconfig: pytest.Config) -> None:
+    """Without it (kl21rules installed before the entry point existed: reinstall with
+    ``pip install -e .``) the rule cases would silently not run."""
+    assert pytestconfig.pluginmanager.has_plugin("kl21rules"), "reinstall kl21rules: pip install -e '.[dev]'"
+
+
+def _pytest(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_the_plugin_collects_every_case_of_the_built_in_packs_once() -> None:
+    builtin = [p for pack in REGISTRY.packs if pack.origin == "built-in" for p in pack.case_files]
+    assert builtin and all(p.parent == RULESETS_DIR / "cases" for p in builtin)
+    expected = sorted(f"rulesets/cases/{p.name}::{_case_id(c)}" for p in builtin for c in load_case_file(p))
+    proc = _pytest("--collect-only", "-q", "rulesets")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    collected = sorted(line for line in proc.stdout.splitlines() if "::" in line)
+    assert collected == expected
+    assert len(collected) >= 400
 
 
 def test_registry_loads_without_errors() -> None:
@@ -116,6 +135,34 @@ def test_expected_finding_with_unknown_field_is_rejected(tmp_path: Path) -> None
     ))
     with pytest.raises(ValueError, match="stauts"):
         load_case_file(path)
+
+
+def test_a_failing_case_shows_expected_against_found(tmp_path: Path) -> None:
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "mine.yaml").write_text(
+        "cases:\n"
+        "  - rule: KL21-01\n"
+        "    name: nothing done, wrongly expected to pass\n"
+        "    as_of: 2022-04-01\n"
+        "    expect: [{status: pass, due: 2022-03-31}]\n"
+        "  - rule: KL21-01\n"
+        "    name: nothing done fails\n"
+        "    as_of: 2022-04-01\n"
+        "    expect: [{status: fail}]\n"
+        "  - rule: KL21-1\n"
+        "    name: a typo in the rule id\n"
+        "    as_of: 2022-04-01\n"
+        "    expect: [{status: fail}]\n", encoding="utf-8")
+    (tmp_path / "cases" / "other.yaml").write_text("not: cases\n", encoding="utf-8")  # not collected
+    proc = _pytest("-q", "cases", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert "2 failed, 1 passed" in out
+    assert f"KL21-01 / nothing done, wrongly expected to pass (as_of 2022-04-01) — {tmp_path / 'cases' / 'mine.yaml'}:2" in out
+    assert "-{status: pass, due: 2022-03-31}\n+{status: fail, due: 2022-03-31}" in out
+    assert "  [fail due 2022-03-31] No record of a conference" in out
+    assert "no rule KL21-1 is loaded\n  did you mean KL21-01?" in out or "did you mean KL21-" in out
+    assert "FAILED cases/mine.yaml::KL21-01:nothing done, wrongly expected to pass" in out
 
 
 def test_run_case_reports_a_wrong_expectation(tmp_path: Path) -> None:

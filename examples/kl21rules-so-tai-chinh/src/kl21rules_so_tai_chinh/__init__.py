@@ -7,7 +7,7 @@
   up to at least half of the unit's members — arithmetic over counts, which a ruleset cannot say.
 
 Everything the pack uses from kl21rules is its public API (``kl21rules.__all__``) and its
-testing kit; the rules' metadata lives in ``rules.yaml``, the rule cases in ``cases.yaml``.
+testing kit; the rules' metadata lives in ``rules.yaml``, the rule cases in ``cases/so_tai_chinh.yaml``.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def kl21rules_rulesets() -> list[Path]:
 
 @hookimpl
 def kl21rules_rule_cases() -> list[Path]:
-    return [HERE / "cases.yaml"]
+    return [HERE / "cases" / "so_tai_chinh.yaml"]
 
 
 @hookimpl
