@@ -550,11 +550,20 @@ def explain(
 
 
 @app.command()
-def schema() -> None:
-    """JSON Schema của báo cáo / the submission's JSON Schema."""
+def schema(
+    rules: Annotated[bool, typer.Option("--rules", help="JSON Schema của tệp quy tắc / of ruleset files")] = False,
+    plugins: Plugins = None,
+) -> None:
+    """JSON Schema của báo cáo (hoặc của tệp quy tắc với --rules) / the submission's JSON Schema
+    (or, with --rules, the ruleset files'), with the activity types of the installed packs."""
+    registry = _registry(plugins)
+    if rules:
+        from kl21rules.ruleschema import ruleset_schema_text
+
+        sys.stdout.write(ruleset_schema_text(registry.activity_types))
+        return
     from kl21rules.schema import schema_text
 
-    registry = _registry(None)
     sys.stdout.write(schema_text(registry.activity_types))
 
 
