@@ -70,8 +70,11 @@ def test_cli_schema_prints_the_committed_schema() -> None:
 
 def test_schema_is_package_data() -> None:
     assert SCHEMA_FILE.parent.name == "schema" and SCHEMA_FILE.parent.parent.name == "kl21rules"
-    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"schema/*.json"' in pyproject
+    import tomllib
+
+    with (REPO / "pyproject.toml").open("rb") as handle:
+        package_data = tomllib.load(handle)["tool"]["setuptools"]["package-data"]
+    assert "*.json" in package_data["kl21rules.schema"]  # tests/test_wheel.py checks the built wheel
 
 
 def test_every_activity_type_is_in_the_schema() -> None:
