@@ -43,6 +43,40 @@ def _bad(vi: str, en: str, lang: str = "vi") -> typer.Exit:
     return typer.Exit(2)
 
 
+#: The environment variable that sets the language of every command (below --lang, above the
+#: configuration's ``lang``).
+LANG_ENV = "KL21RULES_LANG"
+
+
+def _early_lang(option: str | None) -> str:
+    """The language for a message given before the configuration is read (its own errors)."""
+    choice = option or os.environ.get(LANG_ENV) or "vi"
+    return "en" if choice == "en" else "vi"
+
+
+def _resolve_lang(option: str | None, configured: str | None = None) -> str:
+    """The language of a command: ``--lang``, else ``KL21RULES_LANG``, else the configuration's
+    ``lang``, else Vietnamese. A value other than ``vi`` and ``en`` is an error naming its source."""
+    env = os.environ.get(LANG_ENV) or None
+    lang = option or env or configured or "vi"
+    if lang not in ("vi", "en"):
+        source = "--lang" if option else (LANG_ENV if env else "lang")
+        raise _bad(f"{source} phải là vi hoặc en, không phải '{lang}'.", f"{source} must be vi or en, not '{lang}'.",
+                   _early_lang(None))
+    return lang
+
+
+def _configured_lang() -> str | None:
+    """The ``lang`` of the configuration found from the current folder, for commands that read
+    nothing else from it; a configuration that cannot be read is left to ``check`` to report."""
+    from kl21rules.config import ConfigError, load_config
+
+    try:
+        return load_config(None, Path.cwd()).lang
+    except (ConfigError, OSError):
+        return None
+
+
 def _split_plugins(values: list[str] | None) -> tuple[list[str], list[str]]:
     disabled, extra = [], []
     for v in values or []:
@@ -136,10 +170,8 @@ def check(
     try:
         cfg = load_config(config, Path.cwd(), isolated=isolated)
     except ConfigError as exc:
-        raise _bad(exc.vi, exc.en, lang or "vi") from None
-    lang = lang or cfg.lang or "vi"
-    if lang not in ("vi", "en"):
-        raise _bad(f"--lang phải là vi hoặc en, không phải '{lang}'.", f"--lang must be vi or en, not '{lang}'.")
+        raise _bad(exc.vi, exc.en, _early_lang(lang)) from None
+    lang = _resolve_lang(lang, cfg.lang)
     fail_on = fail_on or cfg.fail_on or "error"
     if fail_on not in ("error", "warning", "info"):
         raise _bad(f"--fail-on phải là error, warning hoặc info, không phải '{fail_on}'.",
@@ -329,10 +361,8 @@ def due(
     try:
         cfg = load_config(config, Path.cwd())
     except ConfigError as exc:
-        raise _bad(exc.vi, exc.en, lang or "vi") from None
-    lang = lang or cfg.lang or "vi"
-    if lang not in ("vi", "en"):
-        raise _bad(f"--lang phải là vi hoặc en, không phải '{lang}'.", f"--lang must be vi or en, not '{lang}'.")
+        raise _bad(exc.vi, exc.en, _early_lang(lang)) from None
+    lang = _resolve_lang(lang, cfg.lang)
     from kl21rules.due import RENDERERS, due_items, rule_meta
 
     if fmt not in RENDERERS:
@@ -404,10 +434,8 @@ def waivers_command(
     try:
         cfg = load_config(config, Path.cwd(), isolated=isolated)
     except ConfigError as exc:
-        raise _bad(exc.vi, exc.en, lang or "vi") from None
-    lang = lang or cfg.lang or "vi"
-    if lang not in ("vi", "en"):
-        raise _bad(f"--lang phải là vi hoặc en, không phải '{lang}'.", f"--lang must be vi or en, not '{lang}'.")
+        raise _bad(exc.vi, exc.en, _early_lang(lang)) from None
+    lang = _resolve_lang(lang, cfg.lang)
     if fmt not in ("text", "json"):
         raise _bad(f"--format '{fmt}' không có; dùng text hoặc json.", f"unknown --format '{fmt}'; use text or json.", lang)
     day = _parse_as_of(as_of, lang)
@@ -465,10 +493,11 @@ def waivers_command(
 @app.command()
 def rules(
     fmt: Annotated[str, typer.Option("--format", help="text|json")] = "text",
-    lang: Annotated[str, typer.Option("--lang")] = "vi",
+    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
     plugins: Plugins = None,
 ) -> None:
     """Danh sách quy tắc / list the rules of every enabled pack."""
+    lang = _resolve_lang(lang, _configured_lang())
     registry = _registry(plugins)
     rows = registry.rules
     if fmt == "json":
@@ -494,7 +523,7 @@ def rules(
 def lint_rules(
     paths: Annotated[list[str], typer.Argument(help="Tệp hoặc thư mục quy tắc (YAML) / ruleset files or folders")],
     fmt: Annotated[str, typer.Option("--format", help="text|json")] = "text",
-    lang: Lang = "vi",
+    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
     plugins: Plugins = None,
 ) -> None:
     """Kiểm tra tệp quy tắc, không chạy gì / check ruleset files only (for a pack's CI).
@@ -504,6 +533,7 @@ def lint_rules(
     Exit 0: no problem; 2: problems (each with file, line and a did-you-mean)."""
     from kl21rules.rules.lint import lint_files, ruleset_files
 
+    lang = _resolve_lang(lang, _configured_lang())
     if fmt not in ("text", "json"):
         raise _bad(f"--format '{fmt}' không có; dùng text hoặc json.", f"unknown --format '{fmt}'; use text or json.", lang)
     files, missing = ruleset_files(paths)
@@ -530,12 +560,13 @@ def lint_rules(
 @app.command()
 def explain(
     rule: Annotated[str, typer.Argument(help="Mã quy tắc / rule id, e.g. KL21-01")],
-    lang: Annotated[str, typer.Option("--lang")] = "vi",
+    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
     plugins: Plugins = None,
 ) -> None:
     """Giải thích một quy tắc / one rule in full."""
     from kl21rules.explain import explain_rule
 
+    lang = _resolve_lang(lang, _configured_lang())
     registry = _registry(plugins)
     found = registry.rule(rule.upper())
     if found is None:
@@ -571,28 +602,32 @@ def schema(
 def init(
     output: Annotated[Optional[Path], typer.Argument(help="Tệp để ghi (mặc định: stdout) / file to write")] = None,
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp có sẵn / overwrite")] = False,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
 ) -> None:
     """Tạo báo cáo mẫu / write a starter submission (YAML, Vietnamese comments)."""
     from kl21rules.starter import STARTER
 
+    lang = _resolve_lang(lang, _configured_lang())
     if output is None or str(output) == "-":
         sys.stdout.write(STARTER)
         return
     if output.exists() and not force:
-        raise _bad(f"Tệp '{output}' đã có; dùng --force để ghi đè.", f"'{output}' exists; use --force to overwrite.")
+        raise _bad(f"Tệp '{output}' đã có; dùng --force để ghi đè.", f"'{output}' exists; use --force to overwrite.",
+                   lang)
     from kl21rules.fsutil import write_atomic
 
     write_atomic(output, STARTER)
-    _say(f"Đã ghi / written: {output}")
+    _say(f"Written: {output}" if lang == "en" else f"Đã ghi: {output}")
 
 
 @app.command()
 def plugins(
     fmt: Annotated[str, typer.Option("--format", help="text|json")] = "text",
-    lang: Annotated[str, typer.Option("--lang")] = "vi",
+    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
     plugins: Plugins = None,
 ) -> None:
     """Các gói quy tắc / the packs found, their origin, version and rule count."""
+    lang = _resolve_lang(lang, _configured_lang())
     registry = _registry(plugins)
     if fmt == "json":
         import json
