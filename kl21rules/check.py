@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kl21rules.diagnostics import InputError
+from kl21rules.diagnostics import InputError, bounded
 from kl21rules.loader import detect_format, load_bytes
 from kl21rules.packs import Registry
 from kl21rules.report import FileReport, Notice, finding_pointer
 from kl21rules.rules.engine import CompiledRule, evaluate, fmt_date
 from kl21rules.rules.facts import Dated, build_facts
-from kl21rules.validate import validate_document
+from kl21rules.validate import limit_errors, validate_bounded
 
 SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -155,10 +155,13 @@ def check_bytes(
     # A file whose only fault is a repeated key is still read (the later value wins), so its
     # other errors are reported with it: every error in a file, not just the first.
     document, duplicates = load_bytes(raw, fmt, keep_duplicates=True)
+    more = getattr(duplicates, "more", 0)  # repeated keys found but not listed
     if document is None:
-        report.errors.extend(duplicates)
+        report.errors.extend(_shown_errors(duplicates, more))
         return report
-    submission, errors = validate_document(document.data, document.line_of, registry.activity_types)
+    submission, errors, hidden, exact = validate_bounded(
+        document.data, document.line_of, registry.activity_types, size=len(raw), near=document.line_near()
+    )
     _note_placeholders(report, document.data)
     if duplicates:
         repeated = {e.pointer for e in duplicates}  # already said: the value there is in doubt
@@ -166,7 +169,7 @@ def check_bytes(
         errors.sort(key=lambda e: (e.line is None, e.line or 0))
         submission = None
     if submission is None:
-        report.errors.extend(errors)
+        report.errors.extend(_shown_errors(errors, hidden + more, exact))
         unit = document.data.get("unit") if isinstance(document.data, dict) else None
         if isinstance(unit, dict) and isinstance(unit.get("id"), str):
             report.unit = {"id": unit["id"], "name": unit.get("name"), "kind": unit.get("kind")}
@@ -211,6 +214,12 @@ def check_bytes(
                 if line is not None:
                     report.lines[pointer] = line
     return report
+
+
+def _shown_errors(errors: list[InputError], hidden: int = 0, exact: bool = True) -> list[InputError]:
+    """The errors a report lists for a file: at most ``MAX_ERRORS``, then how many more, each of a
+    bounded size (bounded work and output per file, whatever the file holds)."""
+    return [bounded(e) for e in limit_errors(errors, hidden, exact)]
 
 
 def _named(d: Dated) -> str:

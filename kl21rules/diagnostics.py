@@ -31,6 +31,12 @@ class InputError:
         return self.en if lang == "en" else self.vi
 
 
+class ErrorList(list[InputError]):
+    """Errors of a file that leave some out, for bounded work: ``more`` others were found."""
+
+    more: int = 0
+
+
 def escape_pointer_token(token: str | int) -> str:
     """Escape one reference token of a JSON pointer (``~`` and ``/``)."""
     return str(token).replace("~", "~0").replace("/", "~1")
@@ -39,3 +45,32 @@ def escape_pointer_token(token: str | int) -> str:
 def make_pointer(parts: tuple[str | int, ...] | list[str | int]) -> str:
     """Build a JSON pointer from path parts: ``("activities", 2)`` -> ``/activities/2``."""
     return "".join("/" + escape_pointer_token(p) for p in parts)
+
+
+#: Characters of a value from a file that a message quotes at most.
+EXCERPT_CHARS = 60
+#: Characters of a JSON pointer shown at most (each token cut like a value).
+POINTER_CHARS = 200
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """``text`` cut to ``limit`` characters (the last three ``...``): a value from a file quoted in
+    a message is never echoed whole (a 1 MB key must not make a 1 MB message)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def short_pointer(pointer: str) -> str:
+    """A JSON pointer fit to show: unchanged when short, else each long token cut to an excerpt."""
+    if len(pointer) <= POINTER_CHARS:
+        return pointer
+    shown = "/".join(excerpt(t) for t in pointer.split("/"))
+    return excerpt(shown, POINTER_CHARS)
+
+
+def bounded(error: InputError) -> InputError:
+    """``error`` with its pointer and messages of a bounded size (a last guard: messages quote
+    excerpts already)."""
+    if len(error.pointer) <= POINTER_CHARS and len(error.vi) <= 1000 and len(error.en) <= 1000:
+        return error
+    return InputError(error.code, short_pointer(error.pointer), error.line, excerpt(error.vi, 1000),
+                      excerpt(error.en, 1000))

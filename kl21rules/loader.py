@@ -22,9 +22,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kl21rules.diagnostics import InputError, escape_pointer_token
+from kl21rules.diagnostics import ErrorList, InputError, escape_pointer_token
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from yaml.nodes import Node
 
 __all__ = [
@@ -104,6 +106,22 @@ class Document:
             if not pointer:
                 return None
             pointer = pointer[: pointer.rfind("/")]
+
+    def line_near(self, max_chars: int = 256 * 1024) -> Callable[[str], int | None]:
+        """A :meth:`line_of` whose work is bounded: for a JSON text longer than ``max_chars``,
+        only its first ``max_chars`` are scanned, and a place is found there or (a missing
+        field) at its parent, else its line is ``None`` (never a far ancestor's line)."""
+        if self._yaml_root is not None or self._text is None or len(self._text) <= max_chars:
+            return self.line_of
+        index = _JsonIndex(self._text[:max_chars])
+
+        def line(pointer: str) -> int | None:
+            offset = index.offsets.get(pointer)
+            if offset is None and pointer:
+                offset = index.offsets.get(pointer[: pointer.rfind("/")])
+            return None if offset is None else index.line_at(offset)
+
+        return line
 
     def _index(self) -> _JsonIndex:
         """The positions of the JSON text, scanned once and kept."""
@@ -345,10 +363,12 @@ def _normalise_strings(
             return _nfc(value)
         if kind is list:
             for i, item in enumerate(value):
-                if type(item) in (str, list, dict):
+                if item and type(item) in (str, list, dict):  # empty ones have nothing to fix
                     value[i] = fix(item, f"{pointer}/{i}")
             return value
         if kind is dict:
+            if not value:
+                return value
             fixed: dict[Any, Any] = {}
             for key, item in value.items():
                 if type(key) is str and not key.isascii():
@@ -493,7 +513,7 @@ def _load_json(body: bytes, text: str) -> tuple[Document | None, list[InputError
     index = document._index()
     errors = [
         _duplicate_key(pointer, key, index.line_at(offset), index.line_at(first))
-        for pointer, key, offset, first in index.duplicates
+        for pointer, key, offset, first in index.duplicates[:_LISTED]
     ]
     errors += [
         InputError(
@@ -509,7 +529,13 @@ def _load_json(body: bytes, text: str) -> tuple[Document | None, list[InputError
     ]
     errors += [_lone_surrogate(p, is_key, document.line_of(p)) for p, is_key in surrogates]
     # The data is whole when only keys repeat (the later value won); load_bytes decides.
-    return (document if _only_duplicates(errors) else None), _sorted(errors)
+    listed = ErrorList(_sorted(errors))
+    listed.more = max(0, len(index.duplicates) - _LISTED)
+    return (document if _only_duplicates(errors) else None), listed
+
+
+#: Repeated keys of a JSON text given an error each at most (the others are counted).
+_LISTED = 1000
 
 
 # One group per kind of token, so the scanner dispatches on m.lastindex; whitespace between
@@ -703,6 +729,9 @@ def _load_yaml(text: str) -> tuple[Document | None, list[InputError]]:
         loader.dispose()
 
     document = Document(data, "yaml", _yaml_root=root)
+    if loader.more_duplicates:
+        errors = ErrorList(errors)
+        errors.more = loader.more_duplicates
     if "\\" in text:  # escapes in double-quoted scalars can bring non-NFC text or surrogates
         surrogates: list[tuple[str, bool]] = []
         renamed: list[tuple[str, str]] = []
@@ -712,7 +741,9 @@ def _load_yaml(text: str) -> tuple[Document | None, list[InputError]]:
         if found:
             errors = [*errors, *found]
             return (document if _only_duplicates(errors) else None), _sorted(errors)
-    return document, _sorted(errors)
+    listed = ErrorList(_sorted(errors))
+    listed.more = loader.more_duplicates
+    return document, listed
 
 
 def _yaml_syntax(exc: Exception, text: str) -> InputError:
@@ -941,6 +972,7 @@ def _yaml_loader_type() -> type[Any]:
             SafeConstructor.__init__(self)
             Resolver.__init__(self)
             self.input_errors: list[InputError] = []
+            self.more_duplicates = 0  # repeated keys past the _LISTED errors: only counted
             self.key_path: list[str] = []  # pointer tokens of the node being composed
             self.nesting = 0
             self.alias_count = 0
@@ -1130,6 +1162,8 @@ def _yaml_loader_type() -> type[Any]:
                 first = first_lines.get(key.value)
                 if first is None:
                     first_lines[key.value] = line
+                elif len(self.input_errors) >= _LISTED:
+                    self.more_duplicates += 1  # counted, not listed: bounded work per file
                 else:
                     error = _duplicate_key(self.pointer_here(token), key.value, line, first)
                     self.input_errors.append(error)

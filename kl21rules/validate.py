@@ -11,12 +11,12 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import ValidationError
 
 from kl21rules import vocab
-from kl21rules.diagnostics import InputError, make_pointer
+from kl21rules.diagnostics import InputError, excerpt, make_pointer
 from kl21rules.submission import SCHEMA_ID, Activity, Submission, submission_model
 
 if TYPE_CHECKING:
@@ -248,7 +248,7 @@ def _message(err: ErrorDetails, model: type[Submission], doc: Any) -> tuple[str,
     kind = err["type"]
     ctx = err.get("ctx") or {}
     loc = err["loc"]
-    field = next((str(t) for t in reversed(loc) if isinstance(t, str)), "")
+    field = excerpt(next((str(t) for t in reversed(loc) if isinstance(t, str)), ""))
     value = err.get("input")
     shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
     if len(shown) > 60:
@@ -267,6 +267,7 @@ def _message(err: ErrorDetails, model: type[Submission], doc: Any) -> tuple[str,
     if kind == "union_tag_invalid":
         models = _activity_models(model)
         got = ctx.get("tag", value)
+        got = excerpt(got) if isinstance(got, str) else got
         near = _suggest_type(model, got)
         vi_hint = f" Có phải là '{_type_label(models, near, 'vi')}' ({near})?" if near else ""
         en_hint = f" Did you mean '{near}'{_also(near, _type_label(models, near, 'en'))}?" if near else ""
@@ -350,7 +351,8 @@ def _message(err: ErrorDetails, model: type[Submission], doc: Any) -> tuple[str,
         where = f"Trường '{field}'" if field else "Tài liệu"
         where_en = f"Field '{field}'" if field else "The document"
         return ("type", f"{where} phải là một đối tượng (object).", f"{where_en} must be an object (mapping).")
-    return ("value", f"Giá trị không hợp lệ ở '{field}': {err['msg']}.", f"Invalid value at '{field}': {err['msg']}.")
+    msg = excerpt(err["msg"], 200)
+    return ("value", f"Giá trị không hợp lệ ở '{field}': {msg}.", f"Invalid value at '{field}': {msg}.")
 
 
 def validate_document(
@@ -358,6 +360,18 @@ def validate_document(
     line_of: Any = None,
     extra_types: tuple[type[Activity], ...] = (),
 ) -> tuple[Submission | None, list[InputError]]:
+    """Like :func:`validate_bounded`, without saying how many errors were left out (see there)."""
+    submission, errors, _hidden, _exact = validate_bounded(doc, line_of, extra_types)
+    return submission, errors
+
+
+def validate_bounded(
+    doc: Any,
+    line_of: Any = None,
+    extra_types: tuple[type[Activity], ...] = (),
+    size: int = 0,
+    near: Any = None,
+) -> BoundedResult:
     """Validate a parsed document against the submission model and the cross-field rules.
 
     Every error of the file is reported: the cross-field checks read the document as written,
@@ -368,11 +382,19 @@ def validate_document(
     :param extra_types: activity types added by packs.
     :returns: the submission and ``[]``, or ``None`` and every input error found, in the order
         of the file (by line; errors without a line keep their order, after those with one).
+        When the model finds more than :data:`SCAN_ERRORS` errors, only those of a cut-down copy
+        of the document are listed (at least :data:`MAX_ERRORS` of them when a bounded copy has
+        that many) and ``hidden`` counts the others: the work stays bounded whatever the file.
+
+    :param size: the size of the file in bytes: a file over :data:`LARGE_BYTES` is read
+        cut-down first.
+    :param near: a bounded ``line_of`` (:meth:`~kl21rules.loader.Document.line_near`) used
+        for the lines of a file with too many errors.
     """
     model = submission_model(extra_types)
     locate = line_of or (lambda _p: None)
     if not isinstance(doc, dict):
-        return None, [
+        return BoundedResult(None, [
             InputError(
                 "type",
                 "",
@@ -380,9 +402,9 @@ def validate_document(
                 "Báo cáo phải là một đối tượng (object) với các trường schema, unit, activities.",
                 "A submission must be an object with the fields schema, unit, activities.",
             )
-        ]
+        ], 0)
     if "schema" not in doc:
-        return None, [
+        return BoundedResult(None, [
             InputError(
                 "schema-version",
                 "",
@@ -390,11 +412,11 @@ def validate_document(
                 f"Thiếu 'schema: {SCHEMA_ID}' ở đầu báo cáo.",
                 f"Missing 'schema: {SCHEMA_ID}' at the top of the submission.",
             )
-        ]
+        ], 0)
     if doc.get("schema") != SCHEMA_ID:
         # An unknown version is reported alone: the rest would be judged by the wrong contract.
         shown = _shown(doc.get("schema"))
-        return None, [
+        return BoundedResult(None, [
             InputError(
                 "schema-version",
                 "/schema",
@@ -402,25 +424,249 @@ def validate_document(
                 f"Phiên bản mẫu báo cáo {shown} không được hỗ trợ; cần '{SCHEMA_ID}'.",
                 f"Unsupported submission schema {shown}; expected '{SCHEMA_ID}'.",
             )
-        ]
+        ], 0)
+    known_types = _known_types(model)
+    if size > LARGE_BYTES:
+        # A file far larger than any real submission: its first values are read first, and if
+        # they hold enough errors the rest is only counted (a 4 MB file of ``0``s or ``{}``s).
+        read, dropped = _cut(doc, _CUT_NODES, _known_fields(model))
+        if dropped:
+            read = canonical(read, model)
+            try:
+                model.model_validate(read)
+            except ValidationError as exc:
+                if exc.error_count() >= MAX_ERRORS:
+                    return _cut_result(model, doc, read, exc, near or locate, _at_least_more(model, doc, read, known_types),
+                                       exact=False)
     errors: list[InputError] = []
     submission: Submission | None = None
     doc = canonical(doc, model)
     try:
         submission = model.model_validate(doc)
     except ValidationError as exc:
+        if exc.error_count() > SCAN_ERRORS:
+            # Materialising millions of errors takes minutes and gigabytes: read those of a
+            # cut-down copy, count the rest.
+            read, seen = _cut_errors(model, doc)
+            return _cut_result(model, doc, read, seen, near or locate, exc.error_count() - seen.error_count(),
+                               exact=True)
         for err in exc.errors(include_url=False):
             pointer = _pointer_for(doc, err["loc"])
             code, vi, en = _message(err, model, doc)
             errors.append(InputError(code, pointer, locate(pointer), vi, en))
-    known_types = _known_types(model)
     for e in cross_check(doc, known_types, _replaceable_types(model)):
         errors.append(InputError(e.code, e.pointer, locate(e.pointer), e.vi, e.en))
     if errors:
         errors = _dedupe(errors)
         errors.sort(key=lambda e: (e.line is None, e.line or 0))  # stable: same line keeps order
-        return None, errors
-    return submission, []
+        return BoundedResult(None, errors, 0)
+    return BoundedResult(submission, [], 0)
+
+
+def _cut_result(model: type[Submission], doc: dict[str, Any], read: dict[str, Any], exc: ValidationError,
+                locate: Any, hidden: int, *, exact: bool) -> BoundedResult:
+    """The errors of ``read`` (a cut-down copy of ``doc``) and a count of those left out."""
+    errors = []
+    for err in exc.errors(include_url=False):
+        pointer = _pointer_for(read, err["loc"])
+        code, vi, en = _message(err, model, read)
+        errors.append(InputError(code, pointer, locate(pointer), vi, en))
+    # References are resolved against every id of the file, not only those kept.
+    kept = read.get("activities")
+    refers = isinstance(kept, list) and any(type(a) is dict and "remediation" in a for a in kept)
+    replaceable = _replaceable_types(model)
+    cross = cross_check(read, _known_types(model), replaceable, _activity_types(model, doc) if refers else None)
+    if exact:
+        hidden += len(cross_check(doc, _known_types(model), replaceable)) - len(cross)
+    errors += [InputError(e.code, e.pointer, locate(e.pointer), e.vi, e.en) for e in cross]
+    errors = _dedupe(errors)
+    errors.sort(key=lambda e: (e.line is None, e.line or 0))
+    return BoundedResult(None, errors, max(hidden, 0), exact)
+
+
+def _at_least_more(model: type[Submission], doc: dict[str, Any], read: dict[str, Any],
+                   known_types: frozenset[str]) -> int:
+    """How many errors the items of ``activities`` and ``signals`` left out of ``read`` have at
+    least: one for each item that is not an object, or an activity with no known ``type``."""
+    from collections import Counter
+    from itertools import repeat
+
+    more = 0
+    for name in ("activities", "signals"):
+        items, kept = doc.get(name), read.get(name)
+        if not isinstance(items, list) or not isinstance(kept, list):
+            continue
+        rest = items[len(kept):]
+        kinds = Counter(map(type, rest))  # counted in C: millions of items take milliseconds
+        objects = kinds.pop(dict, 0)
+        more += sum(kinds.values())
+        if name != "activities" or not objects:
+            continue
+        tags: Counter[Any] = Counter()
+        try:
+            if not kinds:  # only objects: their tags are counted in C too
+                tags.update(map(dict.get, rest, repeat("type")))
+            else:
+                tags.update(item.get("type") for item in rest if type(item) is dict)
+        except TypeError:  # a tag that is a list or an object: count those one by one
+            tags = Counter(str(item.get("type")) if type(item.get("type")) is str else None
+                           for item in rest if type(item) is dict)
+        spellings = _type_spellings(model)
+        more += sum(n for tag, n in tags.items()
+                    if type(tag) is not str or (tag not in known_types and vocab.normalise(tag) not in spellings))
+    return more
+
+
+def _activity_types(model: type[Submission], doc: dict[str, Any]) -> dict[str, Any]:
+    """Activity id -> its type (a code), for every activity of ``doc`` with a text id (the first
+    of a repeated id)."""
+    types: dict[str, Any] = {}
+    items = doc.get("activities")
+    known, spellings = _known_types(model), _type_spellings(model)
+    for act in items if isinstance(items, list) else ():
+        if type(act) is dict:
+            aid = act.get("id")
+            if type(aid) is str and aid not in types:
+                tag = act.get("type")
+                if isinstance(tag, str) and tag not in known:
+                    tag = spellings.get(vocab.normalise(tag), tag)
+                types[aid] = tag
+    return types
+
+
+#: Input errors shown per file at most; one more line says how many were left out.
+MAX_ERRORS = 100
+#: Above this many errors from the model, only the errors of a cut-down copy are read.
+SCAN_ERRORS = 1000
+#: A file larger than this (bytes; a real submission is tens of KB) is read cut-down first.
+LARGE_BYTES = 512 * 1024
+#: Values (list items, object members) the first cut-down copy keeps; grown while it shows too few.
+_CUT_NODES = 2000
+_CUT_NODES_MAX = 32000
+
+
+class BoundedResult(NamedTuple):
+    """A validation whose errors may leave some out: ``hidden`` more were found but not listed
+    (exactly that many, or at least that many when not ``exact``)."""
+
+    submission: Submission | None
+    errors: list[InputError]
+    hidden: int
+    exact: bool = True
+
+
+def _field_names(model: Any, seen: set[Any] | None = None) -> set[str]:
+    """Every field name (and alias) of ``model`` and the models inside it."""
+    import typing
+
+    from pydantic import BaseModel
+
+    seen = seen if seen is not None else set()
+    names: set[str] = set()
+    if model in seen:
+        return names
+    seen.add(model)
+    for name, info in model.model_fields.items():
+        names.add(info.alias or name)
+        pending = [info.annotation]
+        while pending:
+            ann = pending.pop()
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                names |= _field_names(ann, seen)
+            pending.extend(typing.get_args(ann))
+    return names
+
+
+@functools.lru_cache(maxsize=16)
+def _known_fields(model: type[Submission]) -> frozenset[str]:
+    return frozenset(_field_names(model))
+
+
+def _cut(doc: Any, budget: int, keep: frozenset[str]) -> tuple[Any, bool]:
+    """A copy of ``doc`` with its first ``budget`` list items and members, in the order written.
+
+    Past the budget, lists are emptied and objects keep only members whose name is a field of the
+    model (so no "missing field" comes from the cut). Items are validated independently of one
+    another, so the kept part has exactly the errors it has in the whole document. Also says
+    whether anything was left out.
+    """
+    left = budget
+    dropped = False
+
+    def cut(value: Any) -> Any:
+        nonlocal left, dropped
+        kind = type(value)
+        if kind is dict:
+            out = {}
+            for key, item in value.items():
+                if left <= 0 and key not in keep:
+                    dropped = True
+                    continue
+                left -= 1
+                out[key] = cut(item)
+            return out
+        if kind is list:
+            items = []
+            for item in value:
+                if left <= 0:
+                    dropped = True
+                    break
+                left -= 1
+                items.append(cut(item))
+            return items
+        return value
+
+    return cut(doc), dropped
+
+
+def _cut_errors(model: type[Submission], doc: Any) -> tuple[Any, ValidationError]:
+    """A cut-down copy of ``doc`` that shows at least :data:`MAX_ERRORS` errors if a bounded one can,
+    and its validation error."""
+    keep = _known_fields(model)
+    budget = _CUT_NODES
+    while True:
+        read, _dropped = _cut(doc, budget, keep)
+        read = canonical(read, model)
+        try:
+            model.model_validate(read)
+        except ValidationError as exc:
+            if exc.error_count() >= MAX_ERRORS or budget >= _CUT_NODES_MAX:
+                return read, exc
+        else:
+            if budget >= _CUT_NODES_MAX:
+                return read, ValidationError.from_exception_data("Submission", [])
+        budget *= 4
+
+
+def _within(doc: Any, pointer: str) -> bool:
+    """Whether every list index of ``pointer`` is inside the lists of ``doc`` (a cut-down copy)."""
+    node = doc
+    for token in pointer.split("/")[1:]:
+        if isinstance(node, list):
+            if not token.isdigit() or int(token) >= len(node):
+                return False
+            node = node[int(token)]
+        elif isinstance(node, dict):
+            node = node.get(token.replace("~1", "/").replace("~0", "~"))
+        else:
+            return True
+    return True
+
+
+def limit_errors(errors: list[InputError], hidden: int = 0, exact: bool = True) -> list[InputError]:
+    """At most :data:`MAX_ERRORS` errors, in order, then one line saying how many more there are
+    (``hidden`` of them not in ``errors``; at least that many when not ``exact``)."""
+    more = len(errors) - MAX_ERRORS + hidden
+    if more <= 0 and exact:
+        return errors
+    if more > 0:
+        least_vi, least_en = ("", "") if exact else ("ít nhất ", "at least ")
+        vi = f"Còn {least_vi}{more} lỗi nữa không hiện: mỗi tệp chỉ hiện {MAX_ERRORS} lỗi đầu tiên."
+        en = f"{least_en}{more} more errors not shown: only the first {MAX_ERRORS} errors of a file are listed."
+    else:
+        vi = "Tệp có quá nhiều lỗi: phần sau của tệp không được kiểm tra, có thể còn lỗi khác."
+        en = "Too many errors: the rest of the file was not checked and may hold more errors."
+    return [*errors[:MAX_ERRORS], InputError("too-many-errors", "", None, vi, en)]
 
 
 def _shown(value: Any) -> str:
@@ -472,6 +718,7 @@ def cross_check(
     doc: dict[str, Any],
     known_types: frozenset[str] | None = None,
     replaceable: frozenset[str] = REPLACEABLE_TYPES,
+    every_activity: dict[str, Any] | None = None,
 ) -> list[InputError]:
     """Checks that span fields: unique ids, references, counts that must agree, dates in order.
 
@@ -483,6 +730,8 @@ def cross_check(
     :param known_types: the activity types of the model; a reference to an activity whose type
         is unknown is not reported again (its type already is).
     :param replaceable: the activity types that have a ``replaces`` field.
+    :param every_activity: id -> type of every activity of the whole file, when ``doc`` is a
+        cut-down copy of it (references are resolved against the whole file).
     :returns: the errors, without lines (the caller knows the document's lines).
     """
     errors: list[InputError] = []
@@ -540,8 +789,8 @@ def cross_check(
             err(
                 f"/signals/{i}/id",
                 "duplicate-id",
-                f"Mã vụ việc '{sid}' bị trùng.",
-                f"Signal id '{sid}' is used twice.",
+                f"Mã vụ việc '{excerpt(sid)}' bị trùng.",
+                f"Signal id '{excerpt(sid)}' is used twice.",
             )
         signal_ids.add(sid)
 
@@ -556,8 +805,8 @@ def cross_check(
             err(
                 f"/activities/{i}/id",
                 "duplicate-id",
-                f"Mã hoạt động '{aid}' bị trùng.",
-                f"Activity id '{aid}' is used twice.",
+                f"Mã hoạt động '{excerpt(aid)}' bị trùng.",
+                f"Activity id '{excerpt(aid)}' is used twice.",
             )
         else:
             activity_types[aid] = act.get("type")
@@ -572,22 +821,23 @@ def cross_check(
                 err(
                     f"/activities/{i}/signal",
                     "reference",
-                    f"Không có vụ việc nào mang mã '{signal_ref}' trong 'signals'.",
-                    f"No signal with id '{signal_ref}' in 'signals'.",
+                    f"Không có vụ việc nào mang mã '{excerpt(signal_ref)}' trong 'signals'.",
+                    f"No signal with id '{excerpt(signal_ref)}' in 'signals'.",
                 )
         elif kind in ("inspection", "supervision"):
             remediation = act.get("remediation")
             if not (activities_whole and isinstance(remediation, str)):
                 continue
-            target = activity_types.get(remediation)
+            targets = activity_types if every_activity is None else every_activity
+            target = targets.get(remediation)
             # The id exists but its activity has a missing or unknown type: already reported.
-            mistyped = known_types is not None and remediation in activity_types and target not in known_types
+            mistyped = known_types is not None and remediation in targets and target not in known_types
             if target != "remediation_plan" and not mistyped:
                 err(
                     f"/activities/{i}/remediation",
                     "reference",
-                    f"Không có kế hoạch sửa chữa, khắc phục (remediation_plan) nào mang mã '{remediation}'.",
-                    f"No remediation_plan with id '{remediation}'.",
+                    f"Không có kế hoạch sửa chữa, khắc phục (remediation_plan) nào mang mã '{excerpt(remediation)}'.",
+                    f"No remediation_plan with id '{excerpt(remediation)}'.",
                 )
         elif kind == "study_session":
             expected, attendees = _count(act.get("expected")), _count(act.get("attendees"))
