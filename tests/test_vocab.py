@@ -104,3 +104,14 @@ def test_labels_by_language() -> None:
     assert vocab.label("study_session.mode", "online", "en") == "online"
     assert vocab.label("activity.type", "a_pack_type") == "a_pack_type"
     assert vocab.choices("quality_rating.organisation") == ["Xuất sắc", "Tốt", "Hoàn thành", "Không hoàn thành"]
+
+
+def test_glossary_is_not_stale() -> None:
+    assert vocab.GLOSSARY_DOC.read_text(encoding="utf-8") == vocab.glossary(), "run: python -m kl21rules.vocab"
+
+
+def test_glossary_lists_every_value_and_label() -> None:
+    text = vocab.glossary()
+    for field, labels in vocab.FIELDS.items():
+        for code, lab in labels.items():
+            assert f"| `{code}` | {lab.vi} | {lab.en} |" in text, (field, code)
