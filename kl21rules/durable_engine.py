@@ -9,7 +9,7 @@ What durable-rules decides
 --------------------------
 For ``deadline``, ``recurring``, ``term_window`` and ``follow_up`` rules, durable-rules decides
 which activities satisfy the obligation in each window — activity type, the ``where`` filters,
-the window's bounds (dates, or the ``year`` field), which items are triggers and a follow-up's
+the window's bounds (dates, or the year an activity is for: its ``year``, else its date's), which items are triggers and a follow-up's
 links to its trigger — and, with its ``none``, which windows and triggers have no such activity.
 From those matches this module derives every verdict itself: status, period, item, due date and
 evidence. The calendar (periods, due dates, years in force, the evaluation-date cut) is shared
@@ -306,7 +306,9 @@ def _encoded(facts: Facts) -> _Encoded:
     for items in facts.by_type.values():
         for d in items:
             activities[d.index] = d
+            year = getattr(d.obj, "year", None)
             out.append({"id": f"a{d.index}", "t": "act", "ty": d.obj.type, "ord": d.date.toordinal(),
+                        "yr": year if year is not None else d.date.year,  # the year it is for
                         "idx": d.index, "k": 0, "f": _encode(d.obj)})
     signals: dict[int, Dated] = {}
     for d in facts.signals:
@@ -512,7 +514,7 @@ def _window_rules(groups: dict[str, tuple[Match, bool]], res: _Resolver) -> dict
     rules: dict[str, Any] = {}
     for q, (match, by_year) in groups.items():
         window = {"w": {"$and": [{"t": "win"}, {"q": q}, _TAIL]}}
-        inside: list[Atom] = ([{"f.year": {"w": "y"}}] if by_year
+        inside: list[Atom] = ([{"yr": {"w": "y"}}] if by_year
                               else [{"$gte": {"ord": {"w": "lo"}}}, {"$lte": {"ord": {"w": "hi"}}}])
         conjuncts = _activity(match, res)
         for j, conj in enumerate(conjuncts):
@@ -629,6 +631,8 @@ def _term_window(spec: RuleSpec, ob: TermWindow) -> VerdictFn:
             n = ctx.param_int(ctx.params.get("term_year", 3), "term_year")
             assert n is not None
             lo, hi = _dt.date(term.start.year + n, 1, 1), _dt.date(term.start.year + n, 12, 31)
+            if term.end is not None and term.end < lo:
+                return [Verdict("not_applicable", None, None, None, ())]
         found = _matches_in(ctx, groups, [_Window("w", "0", lo=lo.toordinal())])["w"]  # on or after lo
         inside = [d for d in found if d.date <= hi]
         chosen = (inside or found)[:1]

@@ -365,12 +365,21 @@ class Discipline(Activity):
     reason: str | None = None
 
 
+#: the description of the optional ``year`` of a report or a deliverable.
+_FOR_YEAR = (
+    "Năm mà văn bản được làm cho (chẳng hạn chương trình năm 2023 ban hành tháng 12/2022); không ghi thì là "
+    "năm của ngày / the year the work is for (a 2023 programme adopted in December 2022); without it, the "
+    "year of the date"
+)
+
+
 class Report(Activity):
     vi = "báo cáo sơ kết, tổng kết"
     type: Literal["report"]
     subject: str | None = None
     sent_to: str | None = None
     kind: Annotated[Literal["annual", "interim", "final"], _accept("report.kind"), _schema("report.kind")] | None = None
+    year: Year | None = Field(default=None, description=_FOR_YEAR)
 
 
 class Outreach(Activity):
@@ -379,6 +388,11 @@ class Outreach(Activity):
     channel: Annotated[
         Literal["meeting", "website", "fanpage", "zalo", "newsletter"], _accept("outreach.channel"), _schema("outreach.channel")
     ] | None = None
+    topics: list[Slug] = Field(
+        default_factory=list,
+        description="Nội dung tuyên truyền (kl21, …), như topics của kiểm tra / what it was about (kl21, …), "
+        "like an inspection's topics",
+    )
 
 
 class Commendation(Activity):
@@ -391,6 +405,7 @@ class Deliverable(Activity):
     vi = "văn bản, sản phẩm của ban"
     type: Literal["deliverable"]
     code: Text
+    year: Year | None = Field(default=None, description=_FOR_YEAR)
 
 
 BUILTIN_ACTIVITY_TYPES: tuple[type[Activity], ...] = (

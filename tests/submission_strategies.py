@@ -31,7 +31,7 @@ AREAS = ["procurement", "licensing", "land"]
 TOPICS = ["kl21", "finance", "KL21"]
 CODES = ["cadre_regulation", "nq18_qd205_review", "delta_conference", "inspection_programme_kl21",
          "combined_conference_list", "central_speaker_talk", "btv_work_programme", "mass_org_plan",
-         "qd217_218_review", "other"]
+         "qd217_218_review", "qd124_review", "btv_example_plan", "other"]
 SIGNAL_KINDS = ["degradation", "disunity", "violation", "group_interest", "corruption", "public_outcry"]
 
 
@@ -111,12 +111,17 @@ def _activity(draw: Any, signal_ids: list[str], plan_ids: list[str]) -> dict[str
     elif kind == "report":
         act["subject"] = draw(st.sampled_from(["kl21", "KL21 ", "other"]))
         act["sent_to"] = draw(st.sampled_from(["btv_duk", "other"]))
+        _put(act, "year", _maybe(draw, years))
     elif kind == "outreach":
         _put(act, "channel", _maybe(draw, st.sampled_from(["meeting", "website", "zalo"])))
+        topics = draw(st.lists(st.sampled_from(TOPICS), unique=True, max_size=2))
+        if topics:
+            act["topics"] = topics
     elif kind == "commendation":
         _put(act, "recipients", _maybe(draw, st.integers(0, 9)))
     elif kind == "deliverable":
         act["code"] = draw(st.sampled_from(CODES))
+        _put(act, "year", _maybe(draw, years))
     if draw(st.booleans()):
         act["note"] = draw(st.sampled_from(["ghi chú", "khác"]))
     return act

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from kl21rules.cli import app
 
 GRASSROOTS_A = [f"KL21-{n:02d}" for n in range(1, 22)]
-DEPARTMENT_B = [f"KL21-D{n:02d}" for n in range(1, 10)]
+DEPARTMENT_B = [f"KL21-D{n:02d}" for n in range(1, 12)]
 STARRED = {"KL21-02", "KL21-09", "KL21-10", "KL21-11", "KL21-21"}
 STATUSES = ("pass", "late", "fail", "pending", "not_applicable", "error")
 SEVERITY = {
@@ -42,7 +42,7 @@ REFS = {
     "KL21-21": ["III.1"],
     "KL21-D01": ["III.1"], "KL21-D02": ["III.1"], "KL21-D03": ["III.1"], "KL21-D04": ["III.2"],
     "KL21-D05": ["III.3"], "KL21-D06": ["III.3"], "KL21-D07": ["III.4"], "KL21-D08": ["III.5"],
-    "KL21-D09": ["III.5"],
+    "KL21-D09": ["III.5"], "KL21-D10": ["III.5"], "KL21-D11": ["III.2"],
 }
 FINDING_KEYS = {"rule", "status", "severity", "period", "item", "due", "refs", "message", "evidence"}
 
@@ -766,6 +766,8 @@ PART_B = {  # rule: (department, code, due)
     "KL21-D07": ("vanphong", "btv_work_programme", "2022-12-31"),
     "KL21-D08": ("doanthe", "mass_org_plan", "2022-06-30"),
     "KL21-D09": ("doanthe", "qd217_218_review", "2023-12-31"),
+    "KL21-D10": ("doanthe", "qd124_review", "2023-12-31"),
+    "KL21-D11": ("ubkt", "btv_example_plan", "2022-03-31"),
 }
 
 
@@ -1037,7 +1039,7 @@ def test_select_by_id_prefix_and_pack() -> None:
     assert rules_run("--select", "KL21-0") == {f"KL21-0{n}" for n in range(1, 10)}
     assert rules_run("--select", "KL21-D") == set(DEPARTMENT_B)
     assert rules_run("--select", "ubkt") == {"KL21-05", "KL21-07", "KL21-12", "KL21-13", "KL21-16",
-                                             "KL21-18", "KL21-19", "KL21-D04"}
+                                             "KL21-18", "KL21-19", "KL21-D04", "KL21-D11"}
     assert rules_run("--select", "coso,vanphong") == {"KL21-03", "KL21-04", "KL21-20", "KL21-15", "KL21-D07"}
 
 
@@ -1440,7 +1442,7 @@ def test_disable_a_pack() -> None:
     _, report = check("s.json", args=("-p", "no:ubkt"))
     rules = {f["rule"] for f in report["files"][0]["findings"]}
     assert rules == set(GRASSROOTS_A + DEPARTMENT_B) - {
-        "KL21-05", "KL21-07", "KL21-12", "KL21-13", "KL21-16", "KL21-18", "KL21-19", "KL21-D04"}
+        "KL21-05", "KL21-07", "KL21-12", "KL21-13", "KL21-16", "KL21-18", "KL21-19", "KL21-D04", "KL21-D11"}
     assert "ubkt" not in report["tool"]["packs"]
 
 

@@ -16,7 +16,7 @@ RULES_MD = REPO / "docs" / "rules.md"
 COVERAGE_MD = REPO / "docs" / "coverage.md"
 PLAN = REPO / "tests" / "data" / "plan" / "KH-40-DUK.txt"
 
-RULE_IDS = sorted({f"KL21-{n:02d}" for n in range(1, 22)} | {f"KL21-D{n:02d}" for n in range(1, 10)})
+RULE_IDS = sorted({f"KL21-{n:02d}" for n in range(1, 22)} | {f"KL21-D{n:02d}" for n in range(1, 12)})
 PLAN_ITEMS = ["I.2", "I.4"] + [f"II.{n}" for n in range(1, 10)] + [f"III.{n}" for n in range(1, 7)]
 
 
@@ -186,10 +186,18 @@ def test_coverage_has_each_departments_dated_duties() -> None:
                         ("báo cáo viên Trung ương", "KL21-D06"),
                         ("chương trình làm việc của Ban Thường vụ", "KL21-D07"),
                         ("xây dựng kế hoạch thực hiện Kết luận", "KL21-D08"),
-                        ("Quyết định 217-QĐ/TW", "KL21-D09")]:
+                        ("Quyết định 217-QĐ/TW", "KL21-D09"),
+                        ("Quy định 124-QĐ/TW", "KL21-D10"),
+                        ("kế hoạch học tập, làm theo và nêu gương", "KL21-D11")]:
         row = next((r for r in coverage_rows() if words in r), None)
         assert row is not None, words
         assert rule in row, (words, rule)
+
+
+def test_coverage_has_no_dated_duty_left_without_a_rule() -> None:
+    """Issue #10: the rows that said "no rule yet" have their rules (KL21-D10, KL21-D11)."""
+    text = COVERAGE_MD.read_text(encoding="utf-8")
+    assert "Chưa có quy tắc" not in text and "No rule yet" not in text
 
 
 def test_every_coverage_row_has_rules_or_a_reason() -> None:

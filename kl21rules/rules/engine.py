@@ -265,6 +265,8 @@ class CompiledMatch:
     types: tuple[str, ...]
     predicate: Predicate
     label: Text | None
+    #: (condition, note): see :class:`~kl21rules.rules.model.Caveat`
+    caveat: tuple[Predicate, Text] | None = None
 
     def select(self, facts: Facts, scope: Scope) -> list[Dated]:
         pred = self.predicate
@@ -272,7 +274,9 @@ class CompiledMatch:
 
 
 def compile_match(match: Match, place: str) -> CompiledMatch:
-    return CompiledMatch(match.types(), compile_where(match.where, f"{place}.where"), match.label)
+    caveat = (None if match.caveat is None
+              else (compile_where(match.caveat.unless, f"{place}.caveat.unless"), match.caveat.note))
+    return CompiledMatch(match.types(), compile_where(match.where, f"{place}.where"), match.label, caveat)
 
 
 def _groups(match: Match | None, all_of: Sequence[Match] | None, place: str) -> list[CompiledMatch]:
@@ -328,18 +332,21 @@ def _judge_window(
     on_time_all = True
     evidence: list[str] = []
     too_early: dict[str, Dated] = {}
+    notes: list[Text] = []
     for i, group in enumerate(groups):
         found = matched[i] if matched is not None else group.select(facts, ctx.scope)
         if explain_lo and lo is not None:
             too_early.update((d.pointer, d) for d in found if d.date < lo)
         if year is not None:
-            found = [d for d in found if getattr(d.obj, "year", None) == year]
+            found = [d for d in found if year_of(d) == year]
         else:
             found = [d for d in found if (lo is None or d.date >= lo) and (hi is None or d.date <= hi)]
         if not found:
             firsts.append(None)
             on_time_all = False
             continue
+        if group.caveat is not None and not any(group.caveat[0](d.obj, ctx.scope) for d in found):
+            notes.append(group.caveat[1])
         # The first one done on time, else the first one (found is sorted by date, so the first
         # is usually the answer and the rest need not be looked at).
         first = found[0]
@@ -379,10 +386,19 @@ def _judge_window(
                 note = Msg(" Không tính các hoạt động ngày {d} vì có trước ngày {lo}.",
                            " Those dated {d} do not count: they are before {lo}.", d=dates, lo=lo)
             msg = Msg("{m}{n}", "{m}{n}", m=msg, n=note, **msg.values)  # values kept for message overrides
+    if notes and status in ("pass", "late"):
+        for caveat in notes:
+            msg = Msg("{m} {n}", "{m} {n}", m=msg, n=caveat, **msg.values)  # values kept for message overrides
     return ctx.finding(status, msg, period=period, due=due, evidence=evidence)
 
 
 _NO_LEAD = Text(vi="", en="")
+
+
+def year_of(d: Dated) -> int:
+    """The year an activity is for: its ``year`` where it gives one, else the year of its date."""
+    y = getattr(d.obj, "year", None)
+    return y if y is not None else d.date.year
 
 
 def period_bounds(every: str, start: _dt.date) -> tuple[str, _dt.date, _dt.date]:
@@ -519,6 +535,12 @@ def _term_window(spec: RuleSpec, ob: TermWindow) -> Judge:
         else:
             year = term.start.year + n
             lo, hi = _dt.date(year, 1, 1), _dt.date(year, 12, 31)
+            if term.end is not None and term.end < lo:
+                # A term that ended before its year N has no year N: nothing is due.
+                return [ctx.finding("not_applicable", Msg(
+                    "nhiệm kỳ {start}–{end} đã kết thúc trước năm thứ {n} ({y}) nên không có {expect} giữa nhiệm kỳ để xét.",
+                    "the term {start}–{end} ended before its year {n} ({y}), so there is no mid-term {expect} to judge.",
+                    start=term.start, end=term.end, n=n, y=year, expect=spec.expect))]
             lead = Msg("nhiệm kỳ bắt đầu {start}; năm thứ {n} là {y}; ",
                        "term started {start}; year {n} of the term is {y}; ",
                        start=term.start, n=n, y=year)

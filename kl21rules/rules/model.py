@@ -50,6 +50,14 @@ class Text(_Strict):
         return self.en if lang == "en" else self.vi
 
 
+class Caveat(_Strict):
+    """What a finding should say when the activities that count do not meet a condition
+    (``unless``, a filter like ``Match.where``): e.g. outreach that does not state its topic."""
+
+    unless: dict[str, Any]
+    note: Text
+
+
 class Match(_Strict):
     """Which activities count: their ``type`` (one or several) and conditions on their fields.
 
@@ -63,6 +71,9 @@ class Match(_Strict):
     type: str | list[str]
     where: dict[str, Any] = Field(default_factory=dict)
     label: Text | None = None
+    #: a note added to a ``pass`` or ``late`` message when no counted activity of the window
+    #: meets ``caveat.unless`` (the verdict is unchanged: the activities still count).
+    caveat: Caveat | None = None
 
     def types(self) -> tuple[str, ...]:
         """The activity types this match admits."""
@@ -118,8 +129,9 @@ class Schedule(_Strict):
     """One repeating requirement: a matching activity in every ``every`` period.
 
     ``by: date`` puts an activity in the period its date falls in; ``by: year`` in the period
-    named by its ``year`` field (an annual review of 2022 held in January 2023 is then ``late``
-    for 2022). ``due`` is the period's end unless a day of the year is given.
+    named by its ``year`` field, or by the year of its date when it gives none (an annual review
+    of 2022 held in January 2023 is then ``late`` for 2022; a 2023 programme adopted in December
+    2022 counts for 2023). ``due`` is the period's end unless a day of the year is given.
     """
 
     every: Literal["year", "quarter", "month"]
