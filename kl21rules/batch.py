@@ -373,8 +373,8 @@ def stream_check(
             # Nothing to check is worth saying: a CI job pointed at the wrong folder would pass.
             report.problems.append(Notice(
                 "no-files", None,
-                f"Thư mục '{target}' không có tệp báo cáo nào (.json, .yaml, .yml).",
-                f"Folder '{target}' holds no submission file (.json, .yaml, .yml).",
+                f"Thư mục '{target}' không có tệp báo cáo nào (.json, .yaml, .yml, .xlsx).",
+                f"Folder '{target}' holds no submission file (.json, .yaml, .yml, .xlsx).",
             ))
     report.files = FileStream(
         targets, registry, options, jobs=jobs, worker_args=registry_args(plugins, cfg),

@@ -21,7 +21,7 @@ from kl21rules.rules.engine import CompiledRule, evaluate, fmt_date
 from kl21rules.rules.facts import Dated, build_facts
 from kl21rules.validate import limit_errors, validate_bounded
 
-SUFFIXES = (".json", ".yaml", ".yml")
+SUFFIXES = (".json", ".yaml", ".yml", ".xlsx")
 
 
 @dataclass
@@ -105,7 +105,8 @@ def _walk_sorted(top: str) -> Iterator[str]:
                     except OSError:
                         continue
                     entries.append((entry.name + "/", True))
-                elif entry.name.lower().endswith(SUFFIXES):
+                elif entry.name.lower().endswith(SUFFIXES) and not entry.name.startswith("~$"):
+                    # (~$name.xlsx is the lock file Excel keeps beside a workbook it has open)
                     entries.append((entry.name, False))
     except OSError:
         return
@@ -144,12 +145,14 @@ def check_bytes(
 ) -> FileReport:
     """Check one submission given as bytes; never raises for any input."""
     report = FileReport(label)
+    if is_xlsx(label, raw):
+        return _check_xlsx(report, raw, registry, options, rules)
     fmt = detect_format(label, raw)
     if fmt is None:
         report.errors.append(
             InputError("format", "", None,
-                       f"Không nhận ra định dạng của '{label}': cần tệp .json, .yaml hoặc .yml.",
-                       f"Unknown format of '{label}': expected a .json, .yaml or .yml file.")
+                       f"Không nhận ra định dạng của '{label}': cần tệp .json, .yaml, .yml hoặc .xlsx.",
+                       f"Unknown format of '{label}': expected a .json, .yaml, .yml or .xlsx file.")
         )
         return report
     # A file whose only fault is a repeated key is still read (the later value wins), so its
@@ -175,6 +178,43 @@ def check_bytes(
             report.unit = {"id": unit["id"], "name": unit.get("name"), "kind": unit.get("kind")}
         name_items(report, document.data, [e.pointer for e in report.errors])
         return report
+    _judge(report, submission, document.line_of, registry, options, rules)
+    return report
+
+
+def is_xlsx(label: str, raw: bytes) -> bool:
+    """Whether a file is an Excel workbook: by its name, or for standard input by its content."""
+    if label == "-":
+        return raw.startswith(b"PK\x03\x04")
+    return label.lower().endswith(".xlsx")
+
+
+def _check_xlsx(report: FileReport, raw: bytes, registry: Registry, options: CheckOptions,
+                rules: Sequence[CompiledRule] | None) -> FileReport:
+    """Check a submission workbook: read as data (:mod:`kl21rules.xlsx`), then as any other file;
+    each error names its cell."""
+    from kl21rules.xlsx import place_errors, read_workbook
+
+    document = read_workbook(raw, registry.activity_types)
+    if document.data is None:
+        report.errors.extend(document.errors)
+        return report
+    submission, errors = validate_document(document.data, None, registry.activity_types)
+    errors = [*document.errors, *place_errors(document, errors)]
+    if errors:
+        report.errors.extend(errors)
+        unit = document.data.get("unit")
+        if isinstance(unit, dict) and isinstance(unit.get("id"), str):
+            report.unit = {"id": unit["id"], "name": unit.get("name"), "kind": unit.get("kind")}
+        return report
+    assert submission is not None
+    _judge(report, submission, lambda _pointer: None, registry, options, rules)
+    return report
+
+
+def _judge(report: FileReport, submission: Any, line_of: Any, registry: Registry, options: CheckOptions,
+           rules: Sequence[CompiledRule] | None) -> None:
+    """Facts and findings of a valid submission, into ``report``."""
     unit = submission.unit
     report.unit = {"id": unit.id, "name": unit.name, "kind": unit.kind}
     as_of = options.as_of or submission.report.date or options.today
@@ -210,10 +250,9 @@ def check_bytes(
         for finding in report.findings:
             pointer = finding_pointer(finding)
             if pointer not in report.lines:
-                line = document.line_of(pointer)
+                line = line_of(pointer)
                 if line is not None:
                     report.lines[pointer] = line
-    return report
 
 
 def _shown_errors(errors: list[InputError], hidden: int = 0, exact: bool = True) -> list[InputError]:

@@ -604,7 +604,8 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp có sẵn / overwrite")] = False,
     lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
 ) -> None:
-    """Tạo báo cáo mẫu / write a starter submission (YAML, Vietnamese comments)."""
+    """Tạo báo cáo mẫu / write a starter submission: YAML with Vietnamese comments, or by the
+    file's extension an Excel workbook (.xlsx: drop-down lists, instructions) or JSON."""
     from kl21rules.starter import STARTER
 
     lang = _resolve_lang(lang, _configured_lang())
@@ -614,10 +615,85 @@ def init(
     if output.exists() and not force:
         raise _bad(f"Tệp '{output}' đã có; dùng --force để ghi đè.", f"'{output}' exists; use --force to overwrite.",
                    lang)
-    from kl21rules.fsutil import write_atomic
+    from kl21rules.convert import format_of
 
-    write_atomic(output, STARTER)
+    fmt = format_of(output)
+    if fmt in ("xlsx", "json"):
+        from kl21rules.convert import read_submission, render
+        from kl21rules.output._sink import write_bytes_atomic
+
+        registry = _registry(None)
+        starter, _errors = read_submission("starter.yaml", STARTER.encode("utf-8"), registry.activity_types)
+        assert starter is not None, _errors
+        data = render(starter, fmt, registry.activity_types)
+        write_bytes_atomic(output, lambda handle: _write_all(handle, data))
+    else:
+        from kl21rules.fsutil import write_atomic
+
+        write_atomic(output, STARTER)
     _say(f"Written: {output}" if lang == "en" else f"Đã ghi: {output}")
+
+
+def _write_all(handle: Any, data: bytes) -> None:
+    handle.write(data)
+
+
+@app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(help="Tệp báo cáo (.xlsx, .yaml, .json) / submission to read")],
+    target: Annotated[Path, typer.Argument(help="Tệp để ghi; định dạng theo đuôi tệp / file to write, format by extension")],
+    force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp có sẵn / overwrite")] = False,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
+    plugins: Plugins = None,
+) -> None:
+    """Chuyển báo cáo giữa Excel, YAML và JSON / convert a submission between .xlsx, .yaml and .json.
+
+    Chỉ chuyển báo cáo hợp lệ; mọi trường được giữ nguyên. Only a valid submission is converted;
+    every field is kept, and check finds the same in each form.
+    """
+    lang = _resolve_lang(lang, _configured_lang())
+    from kl21rules.convert import format_of, read_submission, render
+
+    fmt = format_of(target)
+    if fmt is None:
+        raise _bad(f"Không biết ghi '{target}' dạng gì: đuôi tệp phải là .xlsx, .yaml, .yml hoặc .json.",
+                   f"Cannot tell the format of '{target}': its extension must be .xlsx, .yaml, .yml or .json.", lang)
+    if format_of(source) is None:
+        raise _bad(f"Không biết đọc '{source}' dạng gì: đuôi tệp phải là .xlsx, .yaml, .yml hoặc .json.",
+                   f"Cannot tell the format of '{source}': its extension must be .xlsx, .yaml, .yml or .json.", lang)
+    if target.exists() and not force:
+        raise _bad(f"Tệp '{target}' đã có; dùng --force để ghi đè.", f"'{target}' exists; use --force to overwrite.", lang)
+    if target.exists() and source.exists() and target.resolve() == source.resolve():
+        raise _bad("Tệp nguồn và tệp đích là một.", "The source and the target are the same file.", lang)
+    from kl21rules.check import read_target
+
+    raw, error = read_target(str(source), source)
+    if raw is None:
+        assert error is not None
+        raise _bad(error.message(lang), error.message(lang), lang)
+    registry = _registry(plugins)
+    submission, errors = read_submission(str(source), raw, registry.activity_types)
+    if submission is None:
+        for e in errors:
+            where = e.pointer or "/"
+            if e.line is not None:
+                where += f" ({'line' if lang == 'en' else 'dòng'} {e.line})"
+            _say(f"kl21rules: {source}: {where}: {e.message(lang)}", err=True)
+        raise _bad(f"Không chuyển '{source}': báo cáo có {len(errors)} lỗi đầu vào (xem trên).",
+                   f"'{source}' not converted: the submission has {len(errors)} input error(s) (above).", lang)
+    from kl21rules.xlsx import ConvertError
+
+    try:
+        data = render(submission, fmt, registry.activity_types)
+    except ConvertError as exc:
+        raise _bad(f"Không chuyển '{source}': {exc.vi}", f"'{source}' not converted: {exc.en}", lang) from None
+    from kl21rules.output._sink import write_bytes_atomic
+
+    try:
+        write_bytes_atomic(target, lambda handle: _write_all(handle, data))
+    except OSError as exc:
+        raise _bad(f"Không ghi được '{target}': {exc.strerror}.", f"Cannot write '{target}': {exc.strerror}.", lang) from None
+    _say(f"Written: {target}" if lang == "en" else f"Đã ghi: {target}")
 
 
 @app.command()
