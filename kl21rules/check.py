@@ -178,7 +178,7 @@ def check_bytes(
             report.unit = {"id": unit["id"], "name": unit.get("name"), "kind": unit.get("kind")}
         name_items(report, document.data, [e.pointer for e in report.errors])
         return report
-    _judge(report, submission, document.line_of, registry, options, rules)
+    _judge(report, submission, document.data, document.line_of, registry, options, rules)
     return report
 
 
@@ -200,20 +200,22 @@ def _check_xlsx(report: FileReport, raw: bytes, registry: Registry, options: Che
         report.errors.extend(document.errors)
         return report
     submission, errors = validate_document(document.data, None, registry.activity_types)
+    _note_placeholders(report, document.data)
     errors = [*document.errors, *place_errors(document, errors)]
     if errors:
         report.errors.extend(errors)
         unit = document.data.get("unit")
         if isinstance(unit, dict) and isinstance(unit.get("id"), str):
             report.unit = {"id": unit["id"], "name": unit.get("name"), "kind": unit.get("kind")}
+        name_items(report, document.data, [e.pointer for e in report.errors])
         return report
     assert submission is not None
-    _judge(report, submission, lambda _pointer: None, registry, options, rules)
+    _judge(report, submission, document.data, lambda _pointer: None, registry, options, rules)
     return report
 
 
-def _judge(report: FileReport, submission: Any, line_of: Any, registry: Registry, options: CheckOptions,
-           rules: Sequence[CompiledRule] | None) -> None:
+def _judge(report: FileReport, submission: Any, data: Any, line_of: Any, registry: Registry,
+           options: CheckOptions, rules: Sequence[CompiledRule] | None) -> None:
     """Facts and findings of a valid submission, into ``report``."""
     unit = submission.unit
     report.unit = {"id": unit.id, "name": unit.name, "kind": unit.kind}
@@ -245,7 +247,7 @@ def _judge(report: FileReport, submission: Any, line_of: Any, registry: Registry
         report.findings = evaluate_durable(facts, chosen, options.params)
     else:
         report.findings = evaluate(facts, chosen, options.params)
-    name_items(report, document.data, [f.item for f in report.findings if f.item and f.item.startswith("/")])
+    name_items(report, data, [f.item for f in report.findings if f.item and f.item.startswith("/")])
     if options.lines:
         for finding in report.findings:
             pointer = finding_pointer(finding)

@@ -72,7 +72,8 @@ def judged(submission: Any, registry: Any) -> Any:
     from kl21rules.report import FileReport
 
     report = FileReport("x")
-    _judge(report, submission, lambda _p: None, registry, CheckOptions(today=AS_OF), None)
+    data = submission.model_dump(by_alias=True)
+    _judge(report, submission, data, lambda _p: None, registry, CheckOptions(today=AS_OF), None)
     return [finding_dict(f, lang) for f in report.findings for lang in ("vi", "en")], report.unit
 
 
