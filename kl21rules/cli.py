@@ -739,18 +739,121 @@ def _root(
     """kl21rules: kiểm tra báo cáo thực hiện Kết luận 21-KL/TW theo Kế hoạch 40-KH/ĐUK."""
 
 
+def _argv_lang(argv: list[str]) -> str:
+    """The language asked for on a command line that could not be parsed (for its error)."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return "en" if argv[i + 1] == "en" else "vi"
+        if arg.startswith("--lang="):
+            return "en" if arg.split("=", 1)[1] == "en" else "vi"
+    env = os.environ.get(LANG_ENV)
+    if env in ("vi", "en"):
+        return env
+    return "en" if _configured_lang() == "en" else "vi"
+
+
+def _kinds(exc: BaseException) -> set[str]:
+    """The class names of an exception and its bases: typer may raise click's exceptions or
+    those of the copy of click it carries, so the kind is told by name."""
+    return {k.__name__ for k in type(exc).__mro__}
+
+
+def _usage_error_vi(exc: Any) -> str:
+    """A command-line error in Vietnamese, from its kind and its parts (click's text is English)."""
+    import re
+
+    kinds = _kinds(exc)
+    message = str(getattr(exc, "message", "") or exc)
+
+    def name(param: Any) -> str:
+        if param is None:
+            return ""
+        opts = getattr(param, "opts", None) or []
+        if getattr(param, "param_type_name", "") == "argument" or not opts:
+            return str(getattr(param, "human_readable_name", "") or getattr(param, "name", "")).upper()
+        return " / ".join(opts)
+
+    if "NoSuchOption" in kinds:
+        near = sorted(getattr(exc, "possibilities", None) or [])
+        hint = f" Có phải là {', '.join(near)}?" if near else ""
+        return f"Không có tùy chọn {getattr(exc, 'option_name', '')}.{hint}"
+    if "BadOptionUsage" in kinds:
+        match = re.search(r"Option '([^']+)' requires an argument", message)
+        if match:
+            return f"Tùy chọn {match.group(1)} cần một giá trị."
+        return f"Dùng sai tùy chọn {getattr(exc, 'option_name', '')}."
+    if "MissingParameter" in kinds:
+        param = getattr(exc, "param", None)
+        is_argument = getattr(exc, "param_type", None) == "argument" or (
+            param is not None and getattr(param, "param_type_name", "") == "argument")
+        return f"Thiếu {'đối số' if is_argument else 'tùy chọn'} {name(param)}."
+    if "BadParameter" in kinds:
+        why = "giá trị không hợp lệ"
+        for pattern, vi in (
+            (r"valid integer", "cần một số nguyên"),
+            (r"valid (?:float|number)", "cần một số"),
+            (r"valid bool", "cần true hoặc false"),
+            (r"'(.*)' is not one of (.*)\.", "'{0}' không có trong danh sách: {1}"),
+            (r"'(.*)' is not in the range (.*)\.", "'{0}' nằm ngoài khoảng {1}"),
+            (r"(?:File|Path|Directory) '(.*)' does not exist", "không có tệp hoặc thư mục '{0}'"),
+        ):
+            match = re.search(pattern, message)
+            if match:
+                why = vi.format(*match.groups())
+                break
+        where = name(getattr(exc, "param", None))
+        return f"Giá trị không hợp lệ cho {where}: {why}." if where else f"Giá trị không hợp lệ: {why}."
+    match = re.match(r"No such command '(.*?)'\.(?: Did you mean (.*)\?)?", message)
+    if match:
+        hint = f" Có phải là {match.group(2)}?" if match.group(2) else ""
+        return f"Không có lệnh '{match.group(1)}'.{hint} Xem 'kl21rules --help' để biết các lệnh."
+    match = re.match(r"Got unexpected extra arguments? \((.*)\)", message)
+    if match:
+        return f"Thừa đối số: {match.group(1)}."
+    return f"Dòng lệnh không hợp lệ: {message}"
+
+
+def _show_usage_error(exc: Any, lang: str) -> None:
+    """Print a usage error as click does, in Vietnamese unless ``lang`` is ``en``."""
+    if lang == "en":
+        exc.show()
+        return
+    ctx = getattr(exc, "ctx", None)
+    lines: list[str] = []
+    if ctx is not None:
+        usage = ctx.get_usage()
+        lines.append(usage.replace("Usage:", "Cách dùng:", 1))
+        lines.append(f"Xem '{ctx.command_path} --help' để biết thêm.")
+        lines.append("")
+    lines.append(f"Lỗi: {_usage_error_vi(exc)}")
+    sys.stderr.write("\n".join(lines) + "\n")
+
+
 def main() -> None:
-    """Entry point of the ``kl21rules`` script: never a traceback for the user."""
+    """Entry point of the ``kl21rules`` script: never a traceback for the user; command-line
+    mistakes (an unknown option, a missing argument) said in the user's language."""
+    argv = sys.argv[1:]
     try:
-        app()
+        code = app(args=argv, standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except SystemExit:
         raise
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # a bug in kl21rules itself: say so plainly, exit 2
+    except Exception as exc:
+        kinds = _kinds(exc)
+        if "NoArgsIsHelpError" in kinds:  # no command at all: the help, as click shows it
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(int(getattr(exc, "exit_code", 2)))
+        if "ClickException" in kinds:
+            _show_usage_error(exc, _argv_lang(argv))
+            sys.exit(int(getattr(exc, "exit_code", 2)))
+        if "Abort" in kinds:
+            sys.stderr.write("Aborted!\n" if _argv_lang(argv) == "en" else "Đã dừng.\n")
+            sys.exit(1)
         if os.environ.get("KL21RULES_DEBUG"):
             raise
-        sys.stderr.write(
+        sys.stderr.write(  # a bug in kl21rules itself: say so plainly, exit 2
             f"kl21rules: lỗi nội bộ / internal error: {type(exc).__name__}: {exc}\n"
             "Đặt KL21RULES_DEBUG=1 để xem chi tiết / set KL21RULES_DEBUG=1 for details.\n"
         )

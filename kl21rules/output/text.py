@@ -85,8 +85,8 @@ def _shown(f: FileReport, show_all: bool) -> list[tuple[str, list[Any]]]:
 def _error_at(e: Any, f: FileReport, lang: str) -> str:
     """Where an input error is: its place, named and counted from 1, and its line."""
     line = WORDS[lang]["line"]
-    if not e.pointer and e.line:  # a syntax error: the line says it all
-        return f"{line} {e.line}"
+    if not e.pointer:  # the whole file (unreadable, a syntax error): its line if known
+        return f"{line} {e.line}" if e.line else ""
     return place(e.pointer, f.names, lang) + (f" ({line} {e.line})" if e.line else "")
 
 
@@ -108,7 +108,8 @@ def _plain_file(f: FileReport, lang: str, show_all: bool = False) -> list[str]:
     if f.errors:
         lines.append(f"  {w['errors']}:")
         for e in f.errors:
-            lines.append(f"    {_error_at(e, f, lang)}: {e.message(lang)}")
+            at = _error_at(e, f, lang)
+            lines.append(f"    {at + ': ' if at else ''}{e.message(lang)}")
     for status, group in _shown(f, show_all):
         if status == "not_applicable":
             for ids, vi, en in collapse_not_applicable(group):
@@ -198,7 +199,7 @@ class _Rich:
         console.print(Text(unit_head(f, lang), style="bold"))
         for e in f.errors:
             at = _error_at(e, f, lang)
-            console.print(Text.assemble(("  ✗ ", "bold red"), (at, "bold"), f": {e.message(lang)}"))
+            console.print(Text.assemble(("  ✗ ", "bold red"), (at, "bold"), f"{': ' if at else ''}{e.message(lang)}"))
         if f.findings:
             table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
             table.add_column(w["status"], no_wrap=True)
