@@ -19,7 +19,7 @@ from kl21rules.packs import Registry
 from kl21rules.report import FileReport, Notice, finding_pointer
 from kl21rules.rules.engine import CompiledRule, evaluate, fmt_date
 from kl21rules.rules.facts import Dated, build_facts
-from kl21rules.validate import limit_errors, validate_bounded
+from kl21rules.validate import limit_errors, validate_bounded, validate_document
 
 SUFFIXES = (".json", ".yaml", ".yml", ".xlsx")
 
@@ -197,13 +197,13 @@ def _check_xlsx(report: FileReport, raw: bytes, registry: Registry, options: Che
 
     document = read_workbook(raw, registry.activity_types)
     if document.data is None:
-        report.errors.extend(document.errors)
+        report.errors.extend(_shown_errors(document.errors))
         return report
     submission, errors = validate_document(document.data, None, registry.activity_types)
     _note_placeholders(report, document.data)
     errors = [*document.errors, *place_errors(document, errors)]
     if errors:
-        report.errors.extend(errors)
+        report.errors.extend(_shown_errors(errors))
         unit = document.data.get("unit")
         if isinstance(unit, dict) and isinstance(unit.get("id"), str):
             report.unit = {"id": unit["id"], "name": unit.get("name"), "kind": unit.get("kind")}
