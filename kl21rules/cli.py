@@ -598,6 +598,58 @@ def schema(
     sys.stdout.write(schema_text(registry.activity_types))
 
 
+@app.command("new-pack")
+def new_pack(
+    name: Annotated[str, typer.Argument(help="Tên gói / pack name (so_y_te)")],
+    directory: Annotated[Path, typer.Option("--dir", help="Thư mục đặt gói / where to write it")] = Path("."),
+    prefix: Annotated[Optional[str], typer.Option("--prefix", help="Tiền tố mã quy tắc / rule-id prefix (SYT)")] = None,
+    title_vi: Annotated[Optional[str], typer.Option("--title-vi", help="Tên gói tiếng Việt / title in Vietnamese")] = None,
+    title_en: Annotated[Optional[str], typer.Option("--title-en", help="Tên gói tiếng Anh / title in English")] = None,
+    author: Annotated[str, typer.Option("--author", help="Người phụ trách / author")] = "",
+    requirement: Annotated[str, typer.Option("--kl21rules-requirement",
+                                             help="Yêu cầu kl21rules trong pyproject và CI / how the pack requires kl21rules")]
+    = "kl21rules>=0.1",
+    allow_kl21: Annotated[bool, typer.Option("--allow-kl21-prefix",
+                                             help="Cho dùng tiền tố KL21 của gói có sẵn / allow the built-in prefix")] = False,
+    interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Hỏi từng mục / ask for each field")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Ghi vào thư mục đã có / write into a non-empty folder")] = False,
+    lang: Lang = "vi",
+) -> None:
+    """Tạo khung một gói quy tắc / scaffold an installable rule pack (pyproject, hooks, a declarative
+    and a Python rule, cases, tests, README, CI); then pip install -e . and pytest in it."""
+    from kl21rules.newpack import PackOptionError, PackOptions, check_options, default_prefix, write_pack
+    from kl21rules.ruleschema import ruleset_schema_text
+
+    if interactive:
+        title_vi = typer.prompt("Tên gói (tiếng Việt) / title (Vietnamese)", default=title_vi or f"Quy định của {name}")
+        title_en = typer.prompt("Tên gói (tiếng Anh) / title (English)", default=title_en or f"Rules of {name}")
+        prefix = typer.prompt("Tiền tố mã quy tắc / rule-id prefix", default=prefix or default_prefix(name))
+        author = typer.prompt("Người phụ trách / author", default=author or "", show_default=False)
+    options = PackOptions(
+        name=name,
+        prefix=(prefix or default_prefix(name)).strip(),
+        title_vi=(title_vi or f"Quy định của {name}").strip(),
+        title_en=(title_en or f"Rules of {name}").strip(),
+        author=author.strip(),
+        kl21rules_requirement=requirement.strip(),
+    )
+    registry = _registry(None)
+    try:
+        check_options(options, {p.name for p in registry.packs}, allow_kl21)
+        target = directory / options.dist
+        written = write_pack(target, options, ruleset_schema_text(registry.activity_types), force)
+    except PackOptionError as exc:
+        raise _bad(exc.vi, exc.en, lang) from None
+    except OSError as exc:
+        raise _bad(f"không ghi được: {exc}", f"cannot write: {exc}", lang) from None
+    if lang == "en":
+        _say(f"Pack '{options.name}' written to {target} ({len(written)} files; rule ids {options.prefix}-01, "
+             f"{options.prefix}-02). Next:\n  cd {target} && pip install -e '.[test]' && pytest && kl21rules plugins")
+    else:
+        _say(f"Đã tạo gói '{options.name}' tại {target} ({len(written)} tệp; mã quy tắc {options.prefix}-01, "
+             f"{options.prefix}-02). Tiếp theo:\n  cd {target} && pip install -e '.[test]' && pytest && kl21rules plugins")
+
+
 @app.command()
 def init(
     output: Annotated[Optional[Path], typer.Argument(help="Tệp để ghi (mặc định: stdout) / file to write")] = None,
