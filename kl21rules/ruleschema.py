@@ -82,6 +82,8 @@ def ruleset_schema(activity_types: tuple[type, ...] = ()) -> dict[str, Any]:
                   {"type": "array", "minItems": 1, "items": {"enum": types, "type": "string"}}],
     }
     defs["Match"]["properties"]["where"] = {"$ref": "#/$defs/Filter"}
+    if "Caveat" in defs:
+        defs["Caveat"]["properties"]["unless"] = {"$ref": "#/$defs/Filter"}
     defs["AppliesTo"]["properties"]["unit"] = {"$ref": "#/$defs/Filter",
                                                "description": "Conditions on the unit's fields"}
     defs["Trigger"]["properties"]["signals"] = _nullable(

@@ -223,3 +223,15 @@ def test_the_command_checks_files_and_folders(tmp_path: Path) -> None:
     assert proc.returncode == 0 and json.loads(proc.stdout)["problems"] == []
     proc = subprocess.run([KL21RULES, "lint-rules", str(tmp_path / "nope")], capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "nope" in proc.stderr
+
+
+def test_a_caveat_filter_is_checked_like_where(tmp_path: Path) -> None:
+    text = GOOD.replace("where: {channel: {in: $param.kinds}, date: {exists: true}}",
+                        "where: {channel: {in: $param.kinds}}\n"
+                        "            caveat:\n"
+                        "              unless: {topic: {contains: kl21}}\n"
+                        "              note: {vi: Lưu ý, en: Note}")
+    [p] = _lint(tmp_path, text)
+    assert "/caveat/unless/topic" in p.en and "has no field 'topic'; did you mean 'topics'?" in p.en
+    assert p.line == _line_of(text, "unless:")
+    assert _lint(tmp_path, text.replace("topic:", "topics:")) == []

@@ -4,7 +4,7 @@ The rule model (:mod:`kl21rules.rules.model`) checks a rule's shape; this module
 meaning against the submission model and the plan, once every pack is loaded:
 
 * every activity ``type`` a rule matches is a known type (built in, or added by a loaded pack);
-* every field a rule names — in ``where``, ``link``, ``items``, ``fields``, ``field_labels``,
+* every field a rule names — in ``where``, ``caveat.unless``, ``link``, ``items``, ``fields``, ``field_labels``,
   ``applies_to.unit`` and in ``$unit.X`` / ``$trigger.X`` operands — exists on the model it is
   read from (the activity types matched, the trigger, the unit);
 * every signal kind of a follow-up's trigger is a kind of signal of the submission model;
@@ -217,10 +217,15 @@ class _Walk:
                          f"unknown activity type '{name}' (neither built in nor added by a loaded pack){hint_en}")
             else:
                 models.append(model)
-        if models and len(models) == len(names):
-            self.where(match.where, f"{pointer}/where", models, _label(names), trigger)
-        elif match.where:
-            self.operands_only(match.where, f"{pointer}/where", trigger)
+        caveat = getattr(match, "caveat", None)
+        filters = [(match.where, f"{pointer}/where")]
+        if caveat is not None:
+            filters.append((caveat.unless, f"{pointer}/caveat/unless"))
+        for where, at in filters:
+            if models and len(models) == len(names):
+                self.where(where, at, models, _label(names), trigger)
+            elif where:
+                self.operands_only(where, at, trigger)
         return models
 
     def where(self, where: Any, pointer: str, models: list[type[BaseModel]], label: tuple[str, str],
