@@ -332,3 +332,21 @@ def test_convert_command(tmp_path: Path) -> None:
 def test_standard_input_workbook_is_recognised(registry: Any) -> None:
     raw = filled_in()
     assert findings("-", raw, registry) == findings("bao-cao.xlsx", raw, registry)
+
+
+EXCEL_SAMPLE = REPO / "samples" / "chi-bo-van-phong-so-noi-vu-2022.xlsx"
+EXCEL_TWIN = REPO / "examples" / "excel" / "chi-bo-van-phong-so-noi-vu-2022.yaml"
+
+
+def test_the_excel_sample_is_its_yaml_twin_converted(registry: Any) -> None:
+    types = registry.activity_types
+    book, errors = read_submission(EXCEL_SAMPLE.name, EXCEL_SAMPLE.read_bytes(), types)
+    assert errors == [] and book is not None
+    twin, errors = read_submission(EXCEL_TWIN.name, EXCEL_TWIN.read_bytes(), types)
+    assert errors == [] and twin is not None
+    assert book.model_dump() == twin.model_dump()
+    assert findings(EXCEL_SAMPLE.name, EXCEL_SAMPLE.read_bytes(), registry) == \
+        findings(EXCEL_TWIN.name, EXCEL_TWIN.read_bytes(), registry)
+    assert render(twin, "xlsx", types) == EXCEL_SAMPLE.read_bytes(), (
+        "the committed workbook is not what the writer makes now; regenerate it: kl21rules convert "
+        "examples/excel/chi-bo-van-phong-so-noi-vu-2022.yaml samples/chi-bo-van-phong-so-noi-vu-2022.xlsx --force")
