@@ -43,7 +43,7 @@ activities:
     tasks:                            # "5 rõ": rõ người, rõ việc, rõ tiến độ, rõ hiệu quả, rõ trách nhiệm
       - task: "Quán triệt Kết luận 21 tới toàn thể đảng viên"
         owner: "Ban Tuyên giáo"
-        due: 2022-03-31
+        due: 2022-03-31                 # một ngày, hoặc "Quý I/2022", "Tháng 5/2022", "Hằng năm", "Thường xuyên"
         outcome: "100% đảng viên được quán triệt"
         accountable: "Đồng chí Bí thư"
   - type: inspection                  # Kiểm tra (hoặc supervision: giám sát)

@@ -11,6 +11,7 @@ the discriminated union over the built-in types plus those.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal, Union
 
@@ -233,12 +234,47 @@ class StudySession(Activity):
     makeup: bool = False
 
 
+#: text shaped like a date (digits and one kind of separator): it must be a real date
+_DATE_SHAPED = re.compile(r"\s*[0-9]{1,4}([/.-])[0-9]{1,2}\1[0-9]{1,4}\s*")
+
+
+def _to_timeline(value: Any) -> Any:
+    # A date, or text shaped like one, is read as a date (31/2/2022 stays an input error);
+    # other text is kept as written: KL21-04 judges whether it says when (kl21rules.timing).
+    if isinstance(value, _dt.date) or (isinstance(value, str) and _DATE_SHAPED.fullmatch(value)):
+        return _to_date(value)
+    if type(value) is int:
+        return str(value)  # YAML reads "due: 2023" as a number: the year, as text
+    if not isinstance(value, str):
+        shown = repr(value)[:60]
+        raise PydanticCustomError("date", "{en}", {
+            "vi": f"Tiến độ (due) phải là một ngày hoặc một đoạn văn bản như 'Quý I/2022', 'Hằng năm', không phải {shown}.",
+            "en": f"The timeline (due) must be a date or text such as 'Quý I/2022', 'Hằng năm', not {shown}.",
+        })
+    return value
+
+
+#: a plan task's timeline: a date, or the plan's own words for one ("Quý I/2022", "Hằng năm")
+Timeline = Annotated[
+    Union[_dt.date, str],
+    BeforeValidator(_to_timeline),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "Tiến độ: một ngày (31/3/2022), một kỳ (Tháng 5/2022, Quý I/2022, Năm 2023) hoặc mốc "
+            "định kỳ (Thường xuyên, Hằng năm, Hằng quý, Hằng tháng) / the timeline: a date, a period or a "
+            "recurring timing",
+        }
+    ),
+]
+
+
 class PlanTask(Model):
     """One task of an implementation plan; KL21-04 ("5 rõ") judges which fields it names."""
 
     task: str | None = None
     owner: str | None = None
-    due: Day | None = None
+    due: Timeline | None = None
     outcome: str | None = None
     accountable: str | None = None
 

@@ -32,6 +32,8 @@ TOPICS = ["kl21", "finance", "KL21"]
 CODES = ["cadre_regulation", "nq18_qd205_review", "delta_conference", "inspection_programme_kl21",
          "combined_conference_list", "central_speaker_talk", "btv_work_programme", "mass_org_plan",
          "qd217_218_review", "qd124_review", "btv_example_plan", "other"]
+#: plan task timelines in words: recognised ones and ones that say no time
+TIMINGS = ["Quý I/2022", "Thường xuyên", "hàng năm", "Tháng 5/2022", "Năm 2023", "kịp thời", "Định kỳ", "  "]
 SIGNAL_KINDS = ["degradation", "disunity", "violation", "group_interest", "corruption", "public_outcry"]
 
 
@@ -71,7 +73,8 @@ def _activity(draw: Any, signal_ids: list[str], plan_ids: list[str]) -> dict[str
         for _ in range(draw(st.integers(0, 3))):
             task = {}
             for f in draw(st.lists(st.sampled_from(fields), unique=True)):
-                task[f] = _iso(draw(days)) if f == "due" else draw(st.sampled_from(["Việc A", "Chi ủy", "  "]))
+                task[f] = (draw(st.one_of(st.builds(_iso, days), st.sampled_from(TIMINGS))) if f == "due"
+                           else draw(st.sampled_from(["Việc A", "Chi ủy", "  "])))
             tasks.append(task)
         act["tasks"] = tasks
     elif kind in ("inspection", "supervision"):

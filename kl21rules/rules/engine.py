@@ -686,15 +686,32 @@ def _each(spec: RuleSpec, ob: Each) -> Judge:
                 continue
             bad = 0
             for k, (pointer, child) in enumerate(children, start=1):
-                lacking = [f for f in ob.fields if _blank(get_path(child, tuple(f.split("."))))]
-                if lacking:
+                values = {f: get_path(child, tuple(f.split("."))) for f in ob.fields}
+                lacking = [f for f in ob.fields if _blank(values[f])]
+                unclear = [f for f in ob.fields if f not in lacking and f in ob.checks
+                           and not _CHECKS[ob.checks[f]](values[f])]
+                if lacking or unclear:
                     bad += 1
                     names = [labels.get(f, Text(vi=f, en=f)) for f in lacking]
+                    parts: list[Msg] = []
+                    if lacking:
+                        parts.append(Msg("thiếu {names}", "missing {names}", names=names))
+                    for f in unclear:
+                        parts.append(Msg(
+                            "{label} ghi {v}, không phải một ngày, một kỳ (tháng, quý, năm) hay một mốc định kỳ "
+                            "(thường xuyên, hằng năm, hằng quý, hằng tháng)",
+                            "{label} says {v}, which is not a date, a period (month, quarter, year) or a recurring "
+                            "timing (thường xuyên, hằng năm, hằng quý, hằng tháng)",
+                            label=labels.get(f, Text(vi=f, en=f)), v=_quoted(values[f])))
+                    what = Msg("{a}", "{a}", a=parts[0]) if len(parts) == 1 else Msg(
+                        "; ".join("{p%d}" % i for i in range(len(parts))),
+                        "; ".join("{p%d}" % i for i in range(len(parts))),
+                        **{f"p{i}": part for i, part in enumerate(parts)})
                     if ob.items is None:
-                        msg = Msg("{o}: thiếu {names}.", "{o}: missing {names}.", o=owner, names=names)
+                        msg = Msg("{o}: {what}.", "{o}: {what}.", o=owner, what=what, names=names)
                     else:
-                        msg = Msg("{o}, {noun} thứ {k}: thiếu {names}.", "{o}, {noun} {k}: missing {names}.",
-                                  o=owner, noun=noun, k=k, names=names)
+                        msg = Msg("{o}, {noun} thứ {k}: {what}.", "{o}, {noun} {k}: {what}.",
+                                  o=owner, noun=noun, k=k, what=what, names=names)
                     out.append(ctx.finding("fail", msg, item=pointer, evidence=[pointer]))
             if not bad:
                 names = [labels.get(f, Text(vi=f, en=f)) for f in ob.fields]
@@ -711,6 +728,20 @@ def _each(spec: RuleSpec, ob: Each) -> Judge:
         return out
 
     return judge
+
+
+def _quoted(value: Any) -> str:
+    text = str(value)
+    return "'" + (text if len(text) <= 60 else text[:57] + "...") + "'"
+
+
+def _is_timeline(value: Any) -> bool:
+    from kl21rules.timing import timing_kind
+
+    return timing_kind(value) is not None
+
+
+_CHECKS: dict[str, Callable[[Any], bool]] = {"timeline": _is_timeline}
 
 
 def _blank(value: Any) -> bool:

@@ -198,6 +198,9 @@ class Each(_Strict):
     items: str | None = None
     fields: list[str] = Field(min_length=1)
     field_labels: dict[str, Text] = Field(default_factory=dict)
+    #: fields whose value must also say something of a kind: ``timeline`` (a date, a period or a
+    #: recurring timing, :func:`kl21rules.timing.timing_kind`); other values count as missing.
+    checks: dict[str, Literal["timeline"]] = Field(default_factory=dict)
 
 
 class PythonKind(_Strict):
