@@ -3,7 +3,9 @@
 STARTER = """\
 # Báo cáo thực hiện Kế hoạch 40-KH/ĐUK (Kết luận 21-KL/TW) — mẫu khởi đầu.
 # Starter submission for kl21rules. Kiểm tra bằng / check with: kl21rules check <tệp này>
-# Ngày viết theo dạng 2022-03-18 hoặc 18/3/2022 (ngày trước, tháng sau).
+# Ngày viết theo dạng 2022-03-18, 18/3/2022 hoặc 18.3.2022 (ngày trước, tháng sau).
+# Giá trị có danh sách (kind, mode, organisation, ...) ghi mã hoặc nhãn tiếng Việt, có dấu hay
+# không dấu đều được: xem docs/glossary.md.
 schema: kl21rules/submission/v1
 
 report:
@@ -14,7 +16,7 @@ report:
 unit:
   id: "KCQ.XXX"                       # Mã đơn vị
   name: "Đảng bộ Sở ..."              # Tên đơn vị
-  kind: dang_bo_co_so                 # chi_bo_co_so | dang_bo_co_so | chi_bo_truc_thuoc | department
+  kind: dang_bo_co_so                 # hoặc ghi: Chi bộ cơ sở, Đảng bộ cơ sở, Chi bộ trực thuộc, Ban của Đảng ủy Khối
   parent: "KCQ"                       # Đơn vị cấp trên
   members: 40                         # Số đảng viên
   term: {start: 2020-06-18, end: 2025-06-30}     # Nhiệm kỳ đại hội
@@ -23,7 +25,7 @@ unit:
 # Biểu hiện, vụ việc (suy thoái, mất đoàn kết, vi phạm, ...). Để trống nếu không có.
 signals: []
 #  - id: S-2022-01
-#    kind: violation                  # degradation | disunity | violation | group_interest | corruption | public_outcry
+#    kind: violation                  # hoặc ghi: Suy thoái, Mất đoàn kết, Vi phạm, Lợi ích nhóm, Tham nhũng, tiêu cực, Dư luận bức xúc
 #    date: 2022-06-02
 #    summary: "..."
 
@@ -32,7 +34,7 @@ activities:
   - id: HN-01
     type: study_session               # Hội nghị nghiên cứu, quán triệt Kết luận 21
     date: 2022-03-18
-    mode: in_person                   # in_person | online | combined (dự hội nghị ghép)
+    mode: in_person                   # hoặc ghi: Trực tiếp, Trực tuyến, Kết hợp (dự hội nghị ghép)
     expected: 40                      # Số người phải dự
     attendees: 40                     # Số người dự
     ref: "Biên bản số 03-BB/ĐU"
@@ -61,7 +63,7 @@ activities:
   - type: quality_rating              # Đánh giá, xếp loại chất lượng
     date: 2022-12-12
     year: 2022
-    organisation: good                # excellent | good | complete | incomplete
+    organisation: good                # hoặc ghi: Xuất sắc, Tốt, Hoàn thành, Không hoàn thành
     members: {excellent: 5, good: 30, complete: 5, incomplete: 0}
   - type: branch_meeting              # Sinh hoạt chi bộ (thematic: true = chuyên đề)
     date: 2022-01-10

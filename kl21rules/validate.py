@@ -296,9 +296,10 @@ def _message(err: ErrorDetails, model: type[Submission], doc: Any) -> tuple[str,
                 f"Phiên bản mẫu báo cáo {shown} không được hỗ trợ; cần 'schema: {SCHEMA_ID}'.",
                 f"Unsupported submission schema {shown}; expected 'schema: {SCHEMA_ID}'.",
             )
+        allowed_vi = str(expected).replace(" or ", ", ")  # pydantic's list ends "'b' or 'c'"
         return (
             "value",
-            f"Trường '{field}' có giá trị {shown} không hợp lệ; giá trị cho phép: {expected}.",
+            f"Trường '{field}' có giá trị {shown} không hợp lệ; giá trị cho phép: {allowed_vi}.",
             f"Field '{field}' has invalid value {shown}; expected one of {expected}.",
         )
     if kind in ("int_type", "int_parsing", "int_from_float"):
@@ -352,7 +353,8 @@ def _message(err: ErrorDetails, model: type[Submission], doc: Any) -> tuple[str,
         where_en = f"Field '{field}'" if field else "The document"
         return ("type", f"{where} phải là một đối tượng (object).", f"{where_en} must be an object (mapping).")
     msg = excerpt(err["msg"], 200)
-    return ("value", f"Giá trị không hợp lệ ở '{field}': {msg}.", f"Invalid value at '{field}': {msg}.")
+    # pydantic's words are English: the Vietnamese line says what and where, not why in English
+    return ("value", f"Trường '{field}' có giá trị {shown} không hợp lệ.", f"Invalid value at '{field}': {msg}.")
 
 
 def validate_document(

@@ -177,3 +177,10 @@ def test_init_placeholders_left_are_named(tmp_path: Path, monkeypatch: pytest.Mo
     (tmp_path / "r.yaml").write_text(filled, encoding="utf-8")
     result = CliRunner().invoke(app, ["check", "r.yaml", "--lang", "en"])
     assert "placeholder" not in result.stdout and "Verdict:" in result.stdout
+
+
+def test_exit_sentence_with_exit_zero(registry: Registry) -> None:
+    report = run_check([str(THPT)], registry, CheckOptions(as_of=dt.date(2022, 12, 20)))
+    out = text.render(report, "en", fail_on="warning", exit_zero=True)
+    assert out.splitlines()[-1] == ("8 obligations failed at warning level — at or above --fail-on warning, "
+                                    "but with --exit-zero the exit code is 0.")

@@ -208,7 +208,7 @@ def verdict(file: FileReport, lang: str) -> str:
     return f"{w['verdict']}: {w['ok' if ok else 'not_ok']} — {'; '.join(parts)}."
 
 
-def exit_sentence(report: Any, fail_on: str, lang: str) -> str:
+def exit_sentence(report: Any, fail_on: str, lang: str, exit_zero: bool = False) -> str:
     """The run's exit code explained in one sentence, e.g. "2 nghĩa vụ không đạt ở mức cảnh báo —
     dưới ngưỡng --fail-on error, nên mã thoát là 0" (the code is :func:`kl21rules.report.exit_code`'s)."""
     from kl21rules.report import exit_code
@@ -248,6 +248,10 @@ def exit_sentence(report: Any, fail_on: str, lang: str) -> str:
                 parts.append(f"{n} nghĩa vụ không đạt ở mức {sev[s]}" if i == 0 else f"{n} ở mức {sev[s]}")
         return ", ".join(parts)
 
+    if code == 1 and exit_zero:
+        return (f"{listing(above)} — at or above --fail-on {fail_on}, but with --exit-zero the exit code is 0."
+                if en else f"{listing(above)} — từ ngưỡng --fail-on {fail_on} trở lên, nhưng có --exit-zero nên mã "
+                "thoát là 0.")
     if code == 1:
         head = (f"{listing(above)} — at or above --fail-on {fail_on}, so the exit code is 1" if en
                 else f"{listing(above)} — từ ngưỡng --fail-on {fail_on} trở lên, nên mã thoát là 1")

@@ -52,20 +52,21 @@ def render(report: Report, lang: str = "vi", **kw: Any) -> str:
 
 
 def stream(report: Report, lang: str = "vi", *, color: bool = False, width: int | None = None,
-           show_all: bool = False, fail_on: str = "error", **_: Any) -> Iterator[str]:
+           show_all: bool = False, fail_on: str = "error", exit_zero: bool = False, **_: Any) -> Iterator[str]:
     """The text report piece by piece (one unit at a time).
 
     :param show_all: list every finding (``--all``), not only what needs attention.
     :param fail_on: the ``--fail-on`` level, for the sentence that explains the exit code.
+    :param exit_zero: ``--exit-zero`` was given (fails never make the exit code 1).
     """
     lang = lang_of(lang)
     if color:
         painter = _Rich(lang, width, show_all)
         yield from file_parts(report, _rich_part, lang, painter.width, show_all)
-        yield painter.tail(report, fail_on)
+        yield painter.tail(report, fail_on, exit_zero)
         return
     yield from file_parts(report, _plain_part, lang, show_all)
-    yield "\n".join(_plain_tail(report, lang, show_all, fail_on)) + "\n"
+    yield "\n".join(_plain_tail(report, lang, show_all, fail_on, exit_zero)) + "\n"
 
 
 def _plain_part(f: FileReport, lang: str, show_all: bool = False) -> str:
@@ -142,7 +143,8 @@ def _table_rules(tally: Tally, show_all: bool) -> list[str]:
     return sorted(r for r, row in tally.per_rule.items() if show_all or any(row[s] for s in ATTENTION))
 
 
-def _plain_tail(report: Report, lang: str, show_all: bool = False, fail_on: str = "error") -> list[str]:
+def _plain_tail(report: Report, lang: str, show_all: bool = False, fail_on: str = "error",
+                exit_zero: bool = False) -> list[str]:
     w, labels = WORDS[lang], STATUS_LABEL[lang]
     tally = report.tally()
     lines: list[str] = []
@@ -162,7 +164,7 @@ def _plain_tail(report: Report, lang: str, show_all: bool = False, fail_on: str 
             lines.append(f"  ! {p.message(lang)}")
         lines.append("")
     lines.append(_totals(tally, lang))
-    lines.append(exit_sentence(report, fail_on, lang))
+    lines.append(exit_sentence(report, fail_on, lang, exit_zero))
     return lines
 
 
@@ -238,7 +240,7 @@ class _Rich:
         console.print()
         return self._text(console)
 
-    def tail(self, report: Report, fail_on: str = "error") -> str:
+    def tail(self, report: Report, fail_on: str = "error", exit_zero: bool = False) -> str:
         from rich.table import Table
         from rich.text import Text
 
@@ -260,5 +262,5 @@ class _Rich:
         for p in report.problems:
             console.print(Text(f"! {p.message(lang)}", style="yellow"))
         console.print(Text(_totals(tally, lang), style="bold"))
-        console.print(Text(exit_sentence(report, fail_on, lang)))
+        console.print(Text(exit_sentence(report, fail_on, lang, exit_zero)))
         return self._text(console)
