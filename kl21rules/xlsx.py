@@ -478,7 +478,10 @@ def read_workbook(raw: bytes, extra_types: tuple[type[sm.Activity], ...] = ()) -
             warnings.simplefilter("ignore")  # openpyxl warns of extensions it does not read
             book = load_workbook(io.BytesIO(raw), read_only=True, data_only=False, keep_links=False)
             try:
-                sheets = {ws.title: _Sheet(ws, errors) for ws in book.worksheets}
+                # only the sheets of a submission are read: a sheet of the user's own (notes,
+                # sums with formulas) is left alone
+                wanted = {_norm(n) for n in (SHEET_REPORT, SHEET_SIGNALS, SHEET_ACTIVITIES, *CHILD_SHEETS.values())}
+                sheets = {ws.title: _Sheet(ws, errors) for ws in book.worksheets if _norm(ws.title) in wanted}
             finally:
                 book.close()
     except Exception as exc:  # a damaged part: zipfile, XML and openpyxl's own errors alike
@@ -834,8 +837,15 @@ def write_workbook(data: dict[str, Any] | None, extra_types: tuple[type[sm.Activ
         dv.add(ref)
 
     def put(ws: Any, ref: str, value: Any) -> Any:
+        from openpyxl.utils.exceptions import IllegalCharacterError
+
         cell = ws[ref]
-        cell.value = value
+        try:
+            cell.value = value
+        except IllegalCharacterError:
+            raise ConvertError(
+                f"Giá trị {_clip(repr(value))} có ký tự điều khiển mà Excel không lưu được.",
+                f"Value {_clip(repr(value))} holds a control character that Excel cannot store.") from None
         if isinstance(value, str) and value.startswith("="):
             cell.data_type = "s"
         if isinstance(value, _dt.date):
@@ -859,6 +869,8 @@ def write_workbook(data: dict[str, Any] | None, extra_types: tuple[type[sm.Activ
         put(ws, f"B{r}", value)
         if col.kind == "date":
             ws[f"B{r}"].number_format = "DD/MM/YYYY"
+        elif col.kind == "text":
+            ws[f"B{r}"].number_format = "@"
         ws.cell(r, 3, _hint(col, "report"))
         ws.cell(r, 4, col.key).font = key_font
         validate(ws, col, col.key.split(".")[0], f"B{r}")
@@ -884,6 +896,8 @@ def write_workbook(data: dict[str, Any] | None, extra_types: tuple[type[sm.Activ
             validate(ws, col, table.record, f"{letter}{HEADER_ROW + 1}:{letter}{end}")
             if col.kind == "date":  # the column's style: a date typed anywhere in it shows dd/mm/yyyy
                 ws.column_dimensions[letter].number_format = "DD/MM/YYYY"
+            elif col.kind == "text":  # typed text stays as typed ("05-KH/CB", "01" keep their form)
+                ws.column_dimensions[letter].number_format = "@"
         for r, (_, record, rtype) in enumerate(records, start=HEADER_ROW + 1):
             values = _flat(record)
             for i, col in enumerate(table.columns, start=1):

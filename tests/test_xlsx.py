@@ -350,3 +350,30 @@ def test_the_excel_sample_is_its_yaml_twin_converted(registry: Any) -> None:
     assert render(twin, "xlsx", types) == EXCEL_SAMPLE.read_bytes(), (
         "the committed workbook is not what the writer makes now; regenerate it: kl21rules convert "
         "examples/excel/chi-bo-van-phong-so-noi-vu-2022.yaml samples/chi-bo-van-phong-so-noi-vu-2022.xlsx --force")
+
+
+def test_text_that_looks_like_a_formula_or_a_number_survives_and_control_characters_are_refused(
+        registry: Any, tmp_path: Path) -> None:
+    text = EXCEL_TWIN.read_text(encoding="utf-8")
+    odd = text.replace('name: "Chi bộ Văn phòng Sở Nội vụ"', 'name: "=1+1"').replace('"12-BC/CB"', '"05"')
+    original, errors = read_submission("odd.yaml", odd.encode(), ())
+    assert original is not None, errors
+    again, errors = read_submission("odd.xlsx", render(original, "xlsx"), ())
+    assert errors == [] and again is not None
+    assert (again.unit.name, again.report.number) == ("=1+1", "05")
+    (tmp_path / "ctl.yaml").write_text(text.replace("Chi bộ Văn phòng Sở Nội vụ", "Chi bộ\\x01"),
+                                       encoding="utf-8")
+    result = CliRunner().invoke(app, ["convert", str(tmp_path / "ctl.yaml"), str(tmp_path / "ctl.xlsx"),
+                                      "--lang", "en"])
+    assert result.exit_code == 2 and "control character" in result.stderr
+    assert not (tmp_path / "ctl.xlsx").exists()
+
+
+def test_a_sheet_of_the_users_own_is_left_alone(registry: Any) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(filled_in()))
+    mine = book.create_sheet("Thống kê")
+    mine["A1"] = "Tổng số"
+    mine["B1"] = "=SUM(1,2)"
+    out = io.BytesIO()
+    book.save(out)
+    assert findings("x.xlsx", out.getvalue(), registry) == findings("twin.yaml", TWIN.encode(), registry)
