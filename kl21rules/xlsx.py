@@ -104,7 +104,8 @@ class Column:
     """One field of a record as a column (or, on the report sheet, as a labelled cell).
 
     :param key: the field (``date``; ``members.excellent`` for a field of a nested object).
-    :param kind: ``text``, ``int``, ``bool``, ``date``, ``enum`` or ``list`` (of texts).
+    :param kind: ``text``, ``int``, ``bool``, ``date``, ``timeline`` (a date or words for one),
+        ``enum`` or ``list`` (of texts).
     :param codes: for ``enum``: record type (``""`` outside activities) -> the codes allowed.
     :param types: the activity types that have the field (empty outside activities).
     """
@@ -194,6 +195,8 @@ def _columns_of(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str,
             yield key, "int", (), required, None
         elif inner is _dt.date:
             yield key, "date", (), required, None
+        elif set(typing.get_args(inner)) == {_dt.date, str}:  # a date or words for one ("Quý I/2022")
+            yield key, "timeline", (), required, None
         else:
             yield key, "text", (), required, None
 
@@ -365,7 +368,7 @@ def convert(col: Column, value: Any, vocab_key: str | None, codes: Sequence[str]
             if word in _NO:
                 return False
         return value
-    if col.kind == "date":
+    if col.kind in ("date", "timeline"):
         if isinstance(value, _dt.datetime):
             return value.date() if value.time() == _dt.time(0) else value
         return value
@@ -894,7 +897,7 @@ def write_workbook(data: dict[str, Any] | None, extra_types: tuple[type[sm.Activ
         for i, col in enumerate(table.columns, start=1):
             letter = _letter(i)
             validate(ws, col, table.record, f"{letter}{HEADER_ROW + 1}:{letter}{end}")
-            if col.kind == "date":  # the column's style: a date typed anywhere in it shows dd/mm/yyyy
+            if col.kind in ("date", "timeline"):  # the column's style: a date typed in it shows dd/mm/yyyy
                 ws.column_dimensions[letter].number_format = "DD/MM/YYYY"
             elif col.kind == "text":  # typed text stays as typed ("05-KH/CB", "01" keep their form)
                 ws.column_dimensions[letter].number_format = "@"
@@ -947,6 +950,7 @@ def _hint(col: Column, record: str) -> str:
         return "Giữ nguyên: kl21rules/submission/v1"
     return {
         "date": "Ngày dạng 31/3/2022 (ngày trước, tháng sau)",
+        "timeline": "Ngày (31/3/2022) hoặc thời hạn bằng chữ (Quý I/2022, Hằng năm)",
         "int": "Số nguyên",
         "bool": "Có hoặc để trống",
         "enum": "Chọn trong danh sách",

@@ -134,7 +134,7 @@ unit: {id: KCQ.TEST, name: Chi bộ Thử nghiệm, kind: chi_bo_co_so, members:
 activities:
   - {type: study_session, id: HN-01, date: 2022-03-31, mode: in_person, expected: 12, attendees: 11}
   - {type: implementation_plan, id: KH-01, date: 2022-04-05, number: "03-KH/CB",
-     tasks: [{task: Quán triệt, owner: Bí thư, due: 2022-04-30}]}
+     tasks: [{task: Quán triệt, owner: Bí thư, due: 2022-04-30}, {task: Rà soát, owner: Phó Bí thư, due: Quý II/2022}]}
   - {type: quality_rating, date: 2022-12-15, year: 2022, organisation: good,
      members: {excellent: 2, good: 8, complete: 2}}
   - {type: branch_meeting, date: 2022-05-10, thematic: true}
@@ -180,6 +180,8 @@ def filled_in(**wrong: Any) -> bytes:
             tasks.cell(r, c).value = None
     for key, value in {"plan": "KH-01", "task": "Quán triệt ", "owner": "Bí thư", "due": "30/04/2022"}.items():
         tasks.cell(3, tcol[key]).value = value
+    for key, value in {"plan": "dòng 5", "task": "Rà soát", "owner": "Phó Bí thư", "due": " Quý II/2022"}.items():
+        tasks.cell(4, tcol[key]).value = value  # the plan named by its row (after the inserted header row)
     for (sheet, key, row), value in wrong.get("cells", {}).items():
         ws = book[sheet]
         if sheet == "Báo cáo":  # a labelled cell: the row of the field, column B
@@ -253,8 +255,8 @@ def test_formulas_unknown_columns_and_task_without_plan_are_named(registry: Any,
     acts.cell(2, free).value = "Cột thêm"
     acts.cell(5, free).value = "ghi chú riêng"
     tasks = book["Nhiệm vụ"]
-    tasks.cell(4, columns(tasks)["plan"]).value = "KH-99"
-    tasks.cell(4, columns(tasks)["task"]).value = "Việc khác"
+    tasks.cell(5, columns(tasks)["plan"]).value = "KH-99"
+    tasks.cell(5, columns(tasks)["task"]).value = "Việc khác"
     out = io.BytesIO()
     book.save(out)
     errors, found, _unit = findings("x.xlsx", out.getvalue(), registry)
@@ -262,7 +264,7 @@ def test_formulas_unknown_columns_and_task_without_plan_are_named(registry: Any,
     letter = openpyxl.utils.get_column_letter
     assert f"Hoạt động!{letter(col['expected'])}4 chứa công thức (=10+2)" in text
     assert f"Hoạt động!{letter(free)}5 (giá trị 'ghi chú riêng'): Cột 'Cột thêm' không có trong mẫu" in text
-    assert "Nhiệm vụ!A4 (giá trị 'KH-99')" in text
+    assert "Nhiệm vụ!A5 (giá trị 'KH-99')" in text
     assert found == []
 
 
