@@ -248,6 +248,9 @@ def _judge(report: FileReport, submission: Any, data: Any, line_of: Any, registr
     else:
         report.findings = evaluate(facts, chosen, options.params)
     name_items(report, data, [f.item for f in report.findings if f.item and f.item.startswith("/")])
+    from kl21rules.output._common import NOTICE_POINTER
+
+    name_items(report, data, [m.group(1) for n in report.notices for m in NOTICE_POINTER.finditer(n.en)])
     if options.lines:
         for finding in report.findings:
             pointer = finding_pointer(finding)

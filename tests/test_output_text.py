@@ -155,7 +155,7 @@ def test_exit_sentence_follows_fail_on(registry: Registry) -> None:
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-@pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".yaml", ".json")))
+@pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".yaml", ".json", ".xlsx")))
 def test_each_sample_fits_one_screen(sample: str, lang: str) -> None:
     result = CliRunner().invoke(app, ["check", str(SAMPLES / sample), "--lang", lang])
     lines = result.stdout.splitlines()
@@ -184,3 +184,13 @@ def test_exit_sentence_with_exit_zero(registry: Registry) -> None:
     out = text.render(report, "en", fail_on="warning", exit_zero=True)
     assert out.splitlines()[-1] == ("8 obligations failed at warning level — at or above --fail-on warning, "
                                     "but with --exit-zero the exit code is 0.")
+
+
+def test_notices_name_their_places_in_text_only(registry: Registry) -> None:
+    sample = SAMPLES / "dang-bo-so-gd-dt-2022-2024.yaml"
+    report = run_check([str(sample)], registry, CheckOptions(as_of=dt.date(2022, 6, 1)))
+    notice = report.files[0].notices[0]
+    assert notice.vi.startswith("Bỏ qua /activities/4 ngày")  # the JSON report keeps the pointer
+    out = text.render(report, "vi")
+    assert "  · Bỏ qua hoạt động thứ 5 (GD-BD-2022) ngày 14/7/2022" in out
+    assert "/activities/" not in out

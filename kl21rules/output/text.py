@@ -29,6 +29,7 @@ from kl21rules.output._common import (
     counts_line,
     exit_sentence,
     lang_of,
+    named_places,
     place,
     unit_head,
     verdict,
@@ -122,7 +123,7 @@ def _plain_file(f: FileReport, lang: str, show_all: bool = False) -> list[str]:
             lines.append(f"  {labels[status]:<14} {x.rule:<9}{sev[x.severity]:<10}"
                          f"{at + '  ' if at else ''}{x.message(lang)}{'  [' + note + ']' if note else ''}")
     for n in f.notices:
-        lines.append(f"  · {n.message(lang)}")
+        lines.append(f"  · {named_places(n.message(lang), f.names, lang)}")
     counts = _counts(f, lang, show_all)
     if counts:
         lines.append(f"  = {counts}")
@@ -230,7 +231,7 @@ class _Rich:
             if groups:
                 console.print(table)
         for n in f.notices:
-            console.print(Text(f"  · {n.message(lang)}", style="dim"))
+            console.print(Text(f"  · {named_places(n.message(lang), f.names, lang)}", style="dim"))
         counts = _counts(f, lang, self.show_all)
         if counts:
             console.print(Text(f"  = {counts}"))
