@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from kl21rules.waivers import WaiverBook
 
 #: (label, path, bytes read beforehand): standard input is read by the parent, files by whoever checks them.
-Task = tuple[str, "Path | None", "bytes | None"]
+Task = tuple[str, "Path | InputError | None", "bytes | None"]
 
 
 def registry_args(plugins: Sequence[str] = (), cfg: Config | None = None) -> tuple[list[str], list[str]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kl21rules.diagnostics import InputError, bounded
-from kl21rules.loader import detect_format, load_bytes
+from kl21rules.loader import MAX_JSON_BYTES, MAX_YAML_BYTES, _too_large, detect_format, load_bytes
 from kl21rules.packs import Registry
 from kl21rules.report import FileReport, Notice, finding_pointer
 from kl21rules.rules.engine import CompiledRule, evaluate, fmt_date
@@ -49,12 +49,15 @@ def selected(rules: Sequence[CompiledRule], select: Sequence[str], ignore: Seque
     return [r for r in chosen if not hit(r, ignore)]
 
 
-def iter_paths(targets: Sequence[str]) -> Iterator[tuple[str, Path | None]]:
+def iter_paths(targets: Sequence[str]) -> Iterator[tuple[str, Path | InputError | None]]:
     """Files to check, in the order given; folders searched recursively, sorted by path.
 
     Yields (label, path); ``-`` yields ("-", None) for standard input. A target that does not
     exist is yielded as is so that its error is reported in order. Folders are walked lazily (one
     directory's names at a time), so a batch of any size is never listed whole in memory.
+    A place of a folder that is not read — a sub-folder that cannot be listed, a symbolic link
+    that leads out of the folder given — is yielded with an :class:`InputError` instead of a path.
+    Labels are fit to print: bytes of a name that are not UTF-8 show as U+FFFD.
     """
     for target in targets:
         if target == "-":
@@ -62,11 +65,67 @@ def iter_paths(targets: Sequence[str]) -> Iterator[tuple[str, Path | None]]:
             continue
         path = Path(target)
         if path.is_dir():
+            root = os.path.realpath(target)
             for found in _walk_sorted(str(path)):
+                if isinstance(found, _Blocked):
+                    label = shown_name(Path(found.path).as_posix())
+                    yield label, _blocked_error(label, found.why)
+                    continue
                 p = Path(found)
-                yield p.as_posix(), p
+                label = shown_name(p.as_posix())
+                if isinstance(found, _Link) and not _inside(found, root):
+                    yield label, _blocked_error(label, "outside")
+                    continue
+                yield label, p
         else:
-            yield target, path
+            yield shown_name(target), path
+
+
+def shown_name(name: str) -> str:
+    """A file name as reports show it: bytes that are not UTF-8 (kept by Python as lone
+    surrogates) become U+FFFD, so that every output format can be written."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace").encode(
+            "utf-8", "replace").decode("utf-8")
+    return name
+
+
+def _inside(path: str, root: str) -> bool:
+    """Whether ``path`` (a symbolic link) resolves to a place inside the folder ``root`` (resolved)."""
+    real = os.path.realpath(path)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+class _Blocked(str):
+    """A place of a walked folder that is not read, and why (``unreadable`` folder)."""
+
+    why: str
+    path: str
+
+    def __new__(cls, path: str, why: str) -> _Blocked:
+        self = super().__new__(cls, path)
+        self.path, self.why = path, why
+        return self
+
+
+class _Link(str):
+    """A path the walker found to be a symbolic link."""
+
+
+def _blocked_error(label: str, why: str) -> InputError:
+    if why == "outside":
+        return InputError(
+            "outside-folder", "", None,
+            f"'{label}' là liên kết tượng trưng (symlink) trỏ ra ngoài thư mục được kiểm tra: không đọc.",
+            f"'{label}' is a symbolic link that leads outside the folder being checked: not read.",
+        )
+    return InputError(
+        "unreadable", "", None,
+        f"Không đọc được thư mục '{label}' ({why}): các tệp trong đó chưa được kiểm tra.",
+        f"Cannot read the folder '{label}' ({why}): the files in it were not checked.",
+    )
 
 
 def count_paths(targets: Sequence[str]) -> int:
@@ -87,8 +146,9 @@ def _walk_sorted(top: str) -> Iterator[str]:
     each in its place gives exactly the order of sorting every path found (``a/b-c.json``,
     ``a/b.json``, ``a/b/x.json``, ``a/b0.json``: ``-`` < ``.`` < ``/`` < ``0``), without holding
     them all.
-    Like ``os.walk``: a directory that cannot be read is skipped, symbolic links to directories
-    are not followed.
+    Symbolic links to directories are not followed; a symbolic link to a file is yielded as a
+    :class:`_Link` (to be checked against the folder given). A directory that cannot be read is
+    yielded, in its place, as a :class:`_Blocked` (never skipped in silence).
     """
     try:
         with os.scandir(top) as it:
@@ -104,29 +164,62 @@ def _walk_sorted(top: str) -> Iterator[str]:
                             continue  # os.walk lists it but does not go into it: nothing to yield
                     except OSError:
                         continue
-                    entries.append((entry.name + "/", True))
+                    entries.append((entry.name + "/", True, False))
                 elif entry.name.lower().endswith(SUFFIXES) and not entry.name.startswith("~$"):
                     # (~$name.xlsx is the lock file Excel keeps beside a workbook it has open)
-                    entries.append((entry.name, False))
-    except OSError:
+                    try:
+                        link = entry.is_symlink()
+                    except OSError:
+                        link = True
+                    entries.append((entry.name, False, link))
+    except OSError as exc:
+        yield _Blocked(top, exc.strerror or type(exc).__name__)
         return
     entries.sort()
-    for key, is_dir in entries:
+    for key, is_dir, link in entries:
         if is_dir:
             yield from _walk_sorted(os.path.join(top, key[:-1]))
+        elif link:
+            yield _Link(os.path.join(top, key))
         else:
             yield os.path.join(top, key)
 
 
-def read_target(label: str, path: Path | None, stdin: Any = None) -> tuple[bytes | None, InputError | None]:
-    """The bytes of a file (or standard input), or an input error saying why it cannot be read."""
+#: Bytes read from standard input at most (a file is limited by its format, see read_target).
+_STDIN_LIMIT = max(MAX_JSON_BYTES, MAX_YAML_BYTES)
+
+
+def read_target(label: str, path: Path | InputError | None, stdin: Any = None) -> tuple[bytes | None, InputError | None]:
+    """The bytes of a file (or standard input), or an input error saying why it cannot be read.
+
+    Reads are bounded: never more than the size limit of the file's format and one byte (enough
+    for the loader to say "too large"); a regular file over the limit is not read at all. Only
+    regular files are read: a device (``/dev/zero``), a FIFO or a socket is an input error,
+    found without blocking (checked before opening, opened non-blocking and checked again).
+    """
+    import stat
     import sys
 
+    if isinstance(path, InputError):
+        return None, path
+    fmt = detect_format(label, b"") if path is not None else None
+    limit = MAX_YAML_BYTES if fmt == "yaml" else MAX_JSON_BYTES if fmt == "json" else _STDIN_LIMIT
     try:
         if path is None:
             stream = stdin if stdin is not None else sys.stdin.buffer
-            return stream.read(), None
-        return path.read_bytes(), None
+            return _read_at_most(stream.read, limit + 1), None
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None, _not_regular(label, path)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):  # replaced between the two looks
+                return None, _not_regular(label, path)
+            if fmt is not None and info.st_size > limit:
+                return None, _too_large(info.st_size, limit, fmt)
+            return _read_at_most(lambda n: os.read(fd, n), limit + 1), None
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         return None, InputError("not-found", "", None, f"Không tìm thấy tệp '{label}'.", f"File '{label}' not found.")
     except IsADirectoryError:
@@ -134,6 +227,39 @@ def read_target(label: str, path: Path | None, stdin: Any = None) -> tuple[bytes
     except OSError as exc:
         return None, InputError("unreadable", "", None, f"Không đọc được tệp '{label}': {exc.strerror}.",
                                 f"Cannot read '{label}': {exc.strerror}.")
+
+
+def _read_at_most(read: Any, size: int) -> bytes:
+    """Up to ``size`` bytes from ``read(n)`` (a file descriptor's or a stream's), stopping at the end."""
+    parts, left = [], size
+    while left > 0:
+        chunk = read(min(left, 1 << 20))
+        if not chunk:
+            break
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
+
+def _not_regular(label: str, path: Path) -> InputError:
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = 0
+    if stat.S_ISDIR(mode):
+        return InputError("not-a-file", "", None, f"'{label}' không phải là tệp.", f"'{label}' is not a file.")
+    kind_vi, kind_en = (
+        ("thiết bị", "a device") if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
+        ("FIFO (ống có tên)", "a FIFO (named pipe)") if stat.S_ISFIFO(mode) else
+        ("socket", "a socket") if stat.S_ISSOCK(mode) else ("không phải tệp thường", "not a regular file")
+    )
+    return InputError(
+        "not-a-file", "", None,
+        f"'{label}' không phải là tệp thường mà là {kind_vi}: không đọc.",
+        f"'{label}' is not a regular file but {kind_en}: not read.",
+    )
 
 
 def check_bytes(
@@ -324,7 +450,7 @@ def name_items(report: FileReport, data: Any, pointers: Sequence[str]) -> None:
                     report.names[prefix] = ident if len(ident) <= 40 else ident[:37] + "..."
 
 
-def check_target(label: str, path: Path | None, registry: Registry, options: CheckOptions,
+def check_target(label: str, path: Path | InputError | None, registry: Registry, options: CheckOptions,
                  rules: Sequence[CompiledRule] | None = None) -> FileReport:
     """Read and check one target (file path or standard input)."""
     raw, error = read_target(label, path)
