@@ -787,8 +787,14 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Phiên bản / version")
     ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="In traceback của gói, quy tắc bị lỗi (dùng được ở mọi lệnh) / print the "
+                                           "traceback of a failing pack or rule (any command; KL21RULES_DEBUG=1)")
+    ] = False,
 ) -> None:
     """kl21rules: kiểm tra báo cáo thực hiện Kết luận 21-KL/TW theo Kế hoạch 40-KH/ĐUK."""
+    if debug:
+        os.environ["KL21RULES_DEBUG"] = "1"
 
 
 def _argv_lang(argv: list[str]) -> str:
@@ -881,10 +887,22 @@ def _show_usage_error(exc: Any, lang: str) -> None:
     sys.stderr.write("\n".join(lines) + "\n")
 
 
+def _take_debug(argv: list[str]) -> bool:
+    """Remove ``--debug`` from ``argv`` wherever it stands (before a ``--``); whether it was there."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    found = "--debug" in argv[:end]
+    if found:
+        argv[:end] = [a for a in argv[:end] if a != "--debug"]
+    return found
+
+
 def main() -> None:
-    """Entry point of the ``kl21rules`` script: never a traceback for the user; command-line
-    mistakes (an unknown option, a missing argument) said in the user's language."""
+    """Entry point of the ``kl21rules`` script: never a traceback for the user (but with ``--debug``
+    or ``KL21RULES_DEBUG=1``); command-line mistakes (an unknown option, a missing argument) said in
+    the user's language."""
     argv = sys.argv[1:]
+    if _take_debug(argv):
+        os.environ["KL21RULES_DEBUG"] = "1"  # read by packs, rules and workers
     try:
         code = app(args=argv, standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
@@ -903,10 +921,10 @@ def main() -> None:
         if "Abort" in kinds:
             sys.stderr.write("Aborted!\n" if _argv_lang(argv) == "en" else "Đã dừng.\n")
             sys.exit(1)
-        if os.environ.get("KL21RULES_DEBUG"):
+        if os.environ.get("KL21RULES_DEBUG", "") not in ("", "0"):
             raise
         sys.stderr.write(  # a bug in kl21rules itself: say so plainly, exit 2
             f"kl21rules: lỗi nội bộ / internal error: {type(exc).__name__}: {exc}\n"
-            "Đặt KL21RULES_DEBUG=1 để xem chi tiết / set KL21RULES_DEBUG=1 for details.\n"
+            "Thêm --debug (hoặc KL21RULES_DEBUG=1) để xem chi tiết / add --debug (or KL21RULES_DEBUG=1) for details.\n"
         )
         sys.exit(2)

@@ -187,8 +187,80 @@ def discover() -> list[Candidate]:
     return sorted(unique.values(), key=lambda t: (t[2] != BUILTIN_ORIGIN, t[0]))
 
 
+class _PackOptionProblem(Exception):
+    """A ``-p`` value that cannot name a pack; its message is shown as it is (vi and en)."""
+
+    def __init__(self, en: str, vi: str) -> None:
+        super().__init__(en)
+        self.vi = vi
+
+
+def _is_pathlike(value: str) -> bool:
+    return "/" in value or "\\" in value or value.endswith(".py") or value in (".", "..")
+
+
+def _path_module(value: str) -> tuple[str, Path]:
+    """``-p PATH``: the module name and the folder to import it from, for a ``.py`` file, a
+    package's ``__init__.py`` or a package folder."""
+    path = Path(value).expanduser()
+    if not path.exists():
+        raise _PackOptionProblem(f"-p {value}: no such file or folder", f"-p {value}: không có tệp hoặc thư mục này")
+    path = path.resolve()
+    if path.is_dir():
+        if not (path / "__init__.py").is_file():
+            raise _PackOptionProblem(f"-p {value}: the folder is not a Python package (no __init__.py); give the "
+                                     f"package's folder, its __init__.py or a module's .py file",
+                                     f"-p {value}: thư mục không phải gói Python (không có __init__.py); hãy nêu "
+                                     f"thư mục của gói, tệp __init__.py của nó hoặc tệp .py của một mô-đun")
+        package = path
+    elif path.name == "__init__.py":
+        package = path.parent
+    elif path.suffix == ".py":
+        if not path.stem.isidentifier():
+            raise _PackOptionProblem(f"-p {value}: '{path.stem}' is not a Python module name",
+                                     f"-p {value}: '{path.stem}' không phải là tên mô-đun Python")
+        return path.stem, path.parent
+    else:
+        raise _PackOptionProblem(f"-p {value}: give a module name, a package folder or a .py file",
+                                 f"-p {value}: hãy nêu tên mô-đun, thư mục của gói hoặc một tệp .py")
+    if not package.name.isidentifier():
+        raise _PackOptionProblem(f"-p {value}: the folder '{package.name}' is not a Python package name",
+                                 f"-p {value}: tên thư mục '{package.name}' không phải là tên gói Python")
+    return package.name, package.parent
+
+
+def _import_from(module: str, folder: Path) -> Any:
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    loaded = sys.modules.get(module)
+    origin = getattr(loaded, "__file__", None) if loaded is not None else None
+    if origin is not None and not Path(origin).resolve().is_relative_to(folder):
+        raise _PackOptionProblem(f"-p {folder / module}: a module named '{module}' is already loaded from {origin}",
+                                 f"-p {folder / module}: đã nạp một mô-đun tên '{module}' từ {origin}")
+    return importlib.import_module(module)
+
+
+def _module_name(value: str) -> str:
+    """The module a ``-p`` value names (a path's module, or the value itself)."""
+    if _is_pathlike(value):
+        try:
+            return _path_module(value)[0]
+        except _PackOptionProblem:
+            return value
+    return value
+
+
 def _module_candidate(module: str) -> Candidate:
-    """A ``-p MODULE`` pack: origin ``-p``, version of the distribution holding it if any."""
+    """A ``-p MODULE`` pack: origin ``-p``, version of the distribution holding it if any.
+    ``MODULE`` may also be a path: a ``.py`` file, a package folder or its ``__init__.py``."""
+    if _is_pathlike(module):
+        value = module
+
+        def load_path() -> Any:
+            name, folder = _path_module(value)
+            return _import_from(name, folder)
+
+        return (_module_name(module), load_path, "-p", "")
     version = ""
     top = module.split(".")[0]
     try:
@@ -197,7 +269,17 @@ def _module_candidate(module: str) -> Candidate:
             version = md.version(dists[0])
     except Exception:  # noqa: BLE001 - broken metadata of some other distribution: no version
         version = ""
-    return (module, lambda: importlib.import_module(module), "-p", version)
+
+    def load_module() -> Any:
+        try:
+            return importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module.split(".")[0] or not Path(module).exists():
+                raise
+        name, folder = _path_module(module)  # a folder of the current one, named like a module
+        return _import_from(name, folder)
+
+    return (module, load_module, "-p", version)
 
 
 @contextlib.contextmanager
@@ -207,7 +289,25 @@ def _pack_code() -> Iterator[None]:
         yield
 
 
+def debug_enabled() -> bool:
+    """``--debug`` or ``KL21RULES_DEBUG=1``: tracebacks of failing packs and rules on stderr."""
+    import os
+
+    return os.environ.get("KL21RULES_DEBUG", "") not in ("", "0")
+
+
+def print_traceback(what: str, exc: BaseException) -> None:
+    """The traceback of ``exc`` on standard error, under a line saying what failed (debug only)."""
+    import traceback
+
+    sys.stderr.write(f"kl21rules: traceback of {what} (KL21RULES_DEBUG):\n")
+    sys.stderr.write("".join(traceback.format_exception(exc)))
+    sys.stderr.flush()
+
+
 def _describe_exc(exc: BaseException) -> str:
+    if isinstance(exc, _PackOptionProblem):
+        return str(exc)
     if isinstance(exc, SystemExit):
         return f"SystemExit({exc.code!r}): the pack tried to end the program"
     return f"{type(exc).__name__}: {exc}"
@@ -225,12 +325,27 @@ def load_registry(
     """
     blocked = set(disabled)
     candidates = list(entry_points if entry_points is not None else discover())
-    candidates.extend(_module_candidate(mod) for mod in extra_modules if mod not in blocked)
+    errors: list[PackError] = []
+    extra = [mod for mod in dict.fromkeys(extra_modules) if mod not in blocked]
+    if extra:
+        installed = _installed_modules({c[0] for c in candidates} - blocked)
+        for mod in extra:
+            ep = installed.get(_module_name(mod))
+            if ep is None:
+                candidates.append(_module_candidate(mod))
+                continue
+            dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist is not None else "?"
+            errors.append(PackError(
+                mod, "-p", "", "register",
+                f"'{mod}' is pack '{ep.name}', already installed ({dist}) and loaded with the others: leave out "
+                f"-p {mod} (-p no:{ep.name} turns the installed pack off)", message_vi=(
+                    f"'{mod}' là gói '{ep.name}' đã cài ({dist}) và đã được nạp cùng các gói khác: bỏ -p {mod} "
+                    f"(-p no:{ep.name} để tắt gói đã cài)")))
     pm = _plugin_manager()
     packs: list[Pack] = []
-    errors: list[PackError] = []
     owners: dict[str, str] = {}
     plugin_packs: list[tuple[Any, Pack]] = []
+    names = {c[0] for c in candidates} | {m for mod in extra_modules for m in (mod, _module_name(mod))}
     for name, load, origin, version in candidates:
         if name in blocked:
             continue
@@ -241,7 +356,16 @@ def load_registry(
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # noqa: BLE001 - a broken pack must not stop the others
-            errors.append(pack.error("import", _describe_exc(exc)))
+            errors.append(pack.error("import", _describe_exc(exc),
+                                     message_vi=exc.vi if isinstance(exc, _PackOptionProblem) else None))
+            if debug_enabled() and not isinstance(exc, _PackOptionProblem):
+                print_traceback(f"pack '{name}' ({origin})", exc)
+            continue
+        if pm.is_registered(plugin):
+            other = pm.get_name(plugin)
+            errors.append(pack.error("register", f"'{name}' is the same module or object as pack '{other}', which "
+                                                 f"is already loaded: give it once",
+                                     message_vi=f"'{name}' chính là gói '{other}' đã được nạp: chỉ nêu một lần"))
             continue
         try:
             pm.register(plugin, name=name)
@@ -255,7 +379,10 @@ def load_registry(
             raise
         except BaseException as exc:  # noqa: BLE001 - whatever a pack's data does to us
             errors.append(pack.error("register", _describe_exc(exc)))
+            if debug_enabled():
+                print_traceback(f"pack '{pack.name}' ({origin})", exc)
             pack.rules = []
+        names.add(pack.name)
         if pack.name in blocked:
             continue
         clash = next((p for p in packs if p.name == pack.name), None)
@@ -267,6 +394,7 @@ def load_registry(
             continue
         packs.append(pack)
     errors.extend(_unknown_hooks(pm, plugin_packs))
+    errors.extend(_unknown_disabled(blocked, names))
     _check_rules(packs, errors)
     packs.sort(key=lambda p: p.name)
     return Registry(packs, errors)
@@ -290,6 +418,34 @@ def _unknown_hooks(pm: pluggy.PluginManager, plugin_packs: list[tuple[Any, Pack]
                 return out
             out.append(pack.error("register", f"{exc} (hooks are named kl21rules_*, see kl21rules.hookspecs)"))
             pm.unregister(exc.plugin)
+    return out
+
+
+def _installed_modules(names: set[str]) -> dict[str, md.EntryPoint]:
+    """The module of every installed pack among ``names``: module -> its entry point."""
+    out: dict[str, md.EntryPoint] = {}
+    try:
+        for ep in md.entry_points(group=PROJECT):
+            if ep.name in names:
+                out.setdefault(ep.module, ep)
+    except Exception:  # noqa: BLE001 - broken metadata of some distribution: nothing to compare
+        return {}
+    return out
+
+
+def _unknown_disabled(blocked: set[str], names: set[str]) -> list[PackError]:
+    """``-p no:NAME`` (or ``disable``) naming no pack: an error with the nearest name."""
+    import difflib
+
+    out = []
+    for name in sorted(blocked - names):
+        near = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.5)
+        hint_en = f"; did you mean '{near[0]}'?" if near else ""
+        hint_vi = f"; có phải là '{near[0]}'?" if near else ""
+        listed = ", ".join(sorted(names)) or "—"
+        out.append(PackError(name, "-p", "", "register",
+                             f"no:{name}: no pack is named '{name}'{hint_en} (packs: {listed})",
+                             message_vi=f"no:{name}: không có gói nào tên '{name}'{hint_vi} (các gói: {listed})"))
     return out
 
 
@@ -329,6 +485,8 @@ def _call(pm: pluggy.PluginManager, plugin: Any, hook: str, pack: Pack, errors: 
                 raise
             except BaseException as exc:  # noqa: BLE001 - SystemExit from a pack included
                 errors.append(pack.error("hook", f"{hook}: {_describe_exc(exc)}"))
+                if debug_enabled():
+                    print_traceback(f"hook {hook} of pack '{pack.name}'", exc)
                 return None
     return None
 

@@ -827,8 +827,26 @@ def evaluate(
                 rule=rule.id, pack=rule.spec.pack, exc=f"{type(exc).__name__}: {exc}", at=at,
             )
             findings.append(ctx.finding("error", msg))
+            if os.environ.get("KL21RULES_DEBUG", "") not in ("", "0"):
+                _debug_traceback(rule, exc, where)
     findings.sort(key=_sort_key)
     return findings
+
+
+_DEBUG_SHOWN: set[tuple[str, str, int]] = set()
+
+
+def _debug_traceback(rule: CompiledRule, exc: Exception, where: traceback.FrameSummary | None) -> None:
+    """``--debug``: the traceback of a rule that raised, on stderr, once per rule and place."""
+    import sys
+
+    key = (rule.id, where.filename if where else "", where.lineno or 0 if where else 0)
+    if key in _DEBUG_SHOWN:
+        return
+    _DEBUG_SHOWN.add(key)
+    sys.stderr.write(f"kl21rules: traceback of rule {rule.id} of pack {rule.spec.pack} (KL21RULES_DEBUG):\n")
+    sys.stderr.write("".join(traceback.format_exception(exc)))
+    sys.stderr.flush()
 
 
 def _sort_key(f: Finding) -> tuple[Any, ...]:
