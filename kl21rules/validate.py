@@ -860,6 +860,18 @@ def cross_check(
                     f"Low-confidence count ({low}) exceeds the persons voted on ({persons}).",
                 )
     errors.extend(_check_replaces(activities, activities_whole, replaceable))
+    for i, act in enumerate(activities):
+        # The year a report or deliverable is for: its own, the next (a programme adopted in
+        # December) or the previous one (a report sent in January). Further off is a typo, and
+        # it would move the work into a year it was never done for.
+        year, day = act.get("year"), _day(act.get("date"))
+        if act.get("type") in ("report", "deliverable") and type(year) is int and day is not None \
+                and abs(year - day.year) > 1:
+            err(f"/activities/{i}/year", "year",
+                f"Năm {year} quá xa ngày {day.day}/{day.month}/{day.year} của văn bản: 'year' là năm mà văn bản "
+                f"được làm cho — năm của ngày, năm sau hoặc năm trước đó.",
+                f"Year {year} is too far from the document's date {day.isoformat()}: 'year' is the year the work "
+                f"is for — the year of its date, the next one or the previous one.")
     return errors
 
 
@@ -913,6 +925,14 @@ def _check_replaces(activities: list[dict[str, Any]], whole: bool, replaceable: 
                 f"bản ghi này của năm {year}.",
                 f"A record can only replace one of the same year: '{target}' (/activities/{j}) is for "
                 f"{other_year}, this one for {year}.")
+            continue
+        mine, theirs = _day(act.get("date")), _day(other.get("date"))
+        if mine is not None and theirs is not None and mine < theirs:
+            err(pointer,
+                f"Bản sửa ghi ngày {mine.day}/{mine.month}/{mine.year}, trước bản ghi '{target}' mà nó thay "
+                f"(ngày {theirs.day}/{theirs.month}/{theirs.year}): một bản ghi chỉ sửa được bản ghi có trước nó.",
+                f"The correction is dated {mine.isoformat()}, before the record '{target}' it replaces "
+                f"({theirs.isoformat()}): a record can only correct an earlier one.")
             continue
         if target in first_replacer:
             k = first_replacer[target]

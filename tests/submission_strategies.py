@@ -50,6 +50,12 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
         out[key] = value
 
 
+def _near_year(iso: str) -> st.SearchStrategy[int]:
+    """The year a report or deliverable may be for: its date's, the one before or after."""
+    y = int(iso[:4])
+    return st.integers(y - 1, y + 1)
+
+
 @st.composite
 def _activity(draw: Any, signal_ids: list[str], plan_ids: list[str]) -> dict[str, Any]:
     kinds = ["study_session", "implementation_plan", "inspection", "supervision", "inspection_programme",
@@ -114,7 +120,7 @@ def _activity(draw: Any, signal_ids: list[str], plan_ids: list[str]) -> dict[str
     elif kind == "report":
         act["subject"] = draw(st.sampled_from(["kl21", "KL21 ", "other"]))
         act["sent_to"] = draw(st.sampled_from(["btv_duk", "other"]))
-        _put(act, "year", _maybe(draw, years))
+        _put(act, "year", _maybe(draw, _near_year(act["date"])))
     elif kind == "outreach":
         _put(act, "channel", _maybe(draw, st.sampled_from(["meeting", "website", "zalo"])))
         topics = draw(st.lists(st.sampled_from(TOPICS), unique=True, max_size=2))
@@ -124,7 +130,7 @@ def _activity(draw: Any, signal_ids: list[str], plan_ids: list[str]) -> dict[str
         _put(act, "recipients", _maybe(draw, st.integers(0, 9)))
     elif kind == "deliverable":
         act["code"] = draw(st.sampled_from(CODES))
-        _put(act, "year", _maybe(draw, years))
+        _put(act, "year", _maybe(draw, _near_year(act["date"])))
     if draw(st.booleans()):
         act["note"] = draw(st.sampled_from(["ghi chú", "khác"]))
     return act
@@ -183,17 +189,19 @@ def _chain_replacements(draw: Any, activities: list[dict[str, Any]]) -> None:
     Only what validation accepts: the same type and year, one replacement per record, no cycle.
     Without ``draw``, every second candidate does, so the caller's stream of draws is unchanged.
     """
-    last: dict[tuple[str, int], str] = {}
+    last: dict[tuple[str, int], dict[str, Any]] = {}
     turn = 0
     for act in activities:
         if act["type"] not in RECORDS or "id" not in act:
             continue
         key = (act["type"], act["year"])
-        if key in last:
+        prev = last.get(key)
+        # a correction is never dated before the record it corrects (undated ones are not compared)
+        if prev is not None and not ("date" in act and "date" in prev and act["date"] < prev["date"]):
             turn += 1
-        if key in last and (draw(st.integers(0, 2)) == 0 if draw is not None else turn % 2 == 1):
-            act["replaces"] = last[key]
-        last[key] = act["id"]
+            if draw(st.integers(0, 2)) == 0 if draw is not None else turn % 2 == 1:
+                act["replaces"] = prev["id"]
+        last[key] = act
 
 
 @st.composite

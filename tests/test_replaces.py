@@ -102,15 +102,17 @@ def test_a_wrong_replacement_is_an_input_error(activities: list[dict[str, Any]],
 
 
 def test_a_cycle_is_an_input_error_on_each_of_its_records() -> None:
-    errors = errors_of(doc(rating("A", "2022-06-01", 40, replaces="C"), rating("B", "2022-07-01", 40, replaces="A"),
-                           rating("C", "2022-08-01", 40, replaces="B")))
+    # same dates: a cycle of dated records is otherwise refused as "dated before" first
+    errors = errors_of(doc(rating("A", "2022-06-01", 40, replaces="C"), rating("B", "2022-06-01", 40, replaces="A"),
+                           rating("C", "2022-06-01", 40, replaces="B")))
     assert [p for p, _, _ in errors] == ["/activities/0/replaces", "/activities/1/replaces", "/activities/2/replaces"]
     assert all("cycle (A → C → B → A)" in en for _, _, en in errors)
     assert all("vòng" in vi for _, vi, _ in errors)
 
 
 def test_a_two_record_cycle_is_refused() -> None:
-    errors = errors_of(doc(rating("A", "2022-06-01", 40, replaces="B"), rating("B", "2022-07-01", 40, replaces="A")))
+    undated = [{"type": "quality_rating", "id": i, "year": 2022, "replaces": r} for i, r in (("A", "B"), ("B", "A"))]
+    errors = errors_of(doc(*undated))
     assert [p for p, _, _ in errors] == ["/activities/0/replaces", "/activities/1/replaces"]
 
 
@@ -149,3 +151,22 @@ def test_without_the_replacement_the_same_records_fail() -> None:
                          CheckOptions(as_of=dt.date(2022, 12, 31)))
     assert [f.status for f in report.findings if f.rule == "KL21-10"] == ["fail"]
     assert not [n for n in report.notices if n.code == "replaced"]
+
+
+def test_a_correction_dated_before_the_record_it_replaces_is_refused() -> None:
+    errors = errors_of(doc(rating("A", "2022-12-10", 45), rating("B", "2022-06-01", 40, replaces="A")))
+    assert [p for p, _, _ in errors] == ["/activities/1/replaces"]
+    assert "can only correct an earlier one" in errors[0][2]
+    # undated records (taken as 31/12) are not compared: the order of dates is unknown
+    assert errors_of(doc({"type": "quality_rating", "id": "A", "year": 2022, "organisation": "good"},
+                         rating("B", "2022-06-01", 40, replaces="A"))) == []
+
+
+@pytest.mark.parametrize(("kind", "extra"), [("deliverable", {"code": "btv_example_plan"}),
+                                             ("report", {"subject": "kl21", "sent_to": "btv_duk"})])
+def test_the_year_of_a_report_or_deliverable_is_its_dates_or_next_to_it(kind: str, extra: dict[str, Any]) -> None:
+    for year, ok in ((2021, True), (2022, True), (2023, True), (2020, False), (2024, False)):
+        errors = errors_of(doc({"type": kind, "date": "2022-12-20", "year": year, **extra}))
+        assert (errors == []) is ok, (year, errors)
+        if not ok:
+            assert [p for p, _, _ in errors] == ["/activities/0/year"]
