@@ -235,3 +235,15 @@ def test_a_caveat_filter_is_checked_like_where(tmp_path: Path) -> None:
     assert "/caveat/unless/topic" in p.en and "has no field 'topic'; did you mean 'topics'?" in p.en
     assert p.line == _line_of(text, "unless:")
     assert _lint(tmp_path, text.replace("topic:", "topics:")) == []
+
+
+def test_effective_on_a_kind_that_ignores_it_is_an_error(tmp_path: Path) -> None:
+    text = HEAD + """\
+    effective: {from_year: 2023}
+    obligation:
+      kind: deadline
+      due: 2023-03-31
+      match: {type: outreach}
+"""
+    [p] = _lint(tmp_path, text)
+    assert "effective only works for recurring rules" in p.en and p.line == _line_of(text, "effective:")

@@ -10,7 +10,8 @@ meaning against the submission model and the plan, once every pack is loaded:
 * every signal kind of a follow-up's trigger is a kind of signal of the submission model;
 * every ``refs`` entry is a clause of the plan (the clause table ``rulesets/plan_clauses.yaml``);
 * every ``$param.NAME`` and every parameter named where a number may be (``within_days``,
-  ``effective.from_year``, ...) is declared in the rule's ``params``.
+  ``effective.from_year``, ...) is declared in the rule's ``params``;
+* ``effective`` is given only where the engine reads it (``recurring`` and ``python`` rules).
 
 Each mistake is a :class:`Problem` with a JSON pointer into the rule (so the loader can give its
 line) and, where a near name exists, a "did you mean". ``kl21rules lint-rules`` runs these checks
@@ -315,10 +316,15 @@ class _Walk:
         unit = spec.applies_to.unit
         if unit:
             self.where(unit, "/applies_to/unit", [self.vocab.unit], ("đơn vị (unit)", "the unit"), None)
+        ob = spec.obligation
         if spec.effective is not None:
             self.number_or_param(spec.effective.from_year, "/effective/from_year")
             self.number_or_param(spec.effective.until_year, "/effective/until_year")
-        ob = spec.obligation
+            if ob.kind not in ("recurring", "python"):
+                self.add("/effective", f"effective chỉ có tác dụng với quy tắc recurring (và quy tắc Python gọi "
+                                       f"in_force); với kind '{ob.kind}' nó bị bỏ qua — dùng not_before/due hoặc bỏ đi",
+                         f"effective only works for recurring rules (and Python rules that call in_force); with "
+                         f"kind '{ob.kind}' it is ignored — use not_before/due, or leave it out")
         base = "/obligation"
         for attr in ("match",):
             m = getattr(ob, attr, None)
@@ -344,10 +350,10 @@ class _Walk:
                 self.add(f"{base}/trigger/signals/{i}",
                          f"loại vụ việc '{kind}' không có (có: {', '.join(self.vocab.signal_kinds)}){hint_vi}",
                          f"unknown signal kind '{kind}' (kinds: {', '.join(self.vocab.signal_kinds)}){hint_en}")
-        if ob.trigger.signals:
-            trigger.append(self.vocab.signal)
-        if ob.trigger.activities is not None:
+        if ob.trigger.activities is not None:  # the engine then reads the activities, not signals
             trigger.extend(self.match(ob.trigger.activities, f"{base}/trigger/activities"))
+        elif ob.trigger.signals:
+            trigger.append(self.vocab.signal)
         self.number_or_param(ob.within_days, f"{base}/within_days")
         for i, req in enumerate(ob.require):
             here = f"{base}/require/{i}"
