@@ -510,8 +510,12 @@ def rules(
         ]
         _say(json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt == "text":
+        from kl21rules.output._common import SEVERITY_LABEL
+
+        severity = SEVERITY_LABEL["en" if lang == "en" else "vi"]
         for r in rows:
-            _say(f"{r.id:<9} {r.spec.pack:<10} {r.spec.severity:<8} {','.join(r.spec.refs):<14} {r.spec.title.get(lang)}")
+            _say(f"{r.id:<9} {r.spec.pack:<10} {severity[r.spec.severity]:<9} {','.join(r.spec.refs):<14} "
+                 f"{r.spec.title.get(lang)}")
     else:
         raise _bad(f"--format '{fmt}' không có; dùng text hoặc json.", f"unknown --format '{fmt}'; use text or json.", lang)
     for e in registry.errors:

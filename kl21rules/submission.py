@@ -182,6 +182,21 @@ class Signal(Model):
     note: str | None = None
 
 
+def _activity_schema(schema: dict[str, Any], model: type[Any]) -> None:
+    """An activity type in the JSON Schema: described by its Vietnamese and English labels."""
+    try:
+        code = activity_type_name(model)
+    except (TypeError, KeyError):
+        return  # a base class, not a type
+    label = vocab.FIELDS["activity.type"].get(code)
+    vi = label.vi if label is not None else str(getattr(model, "vi", "") or code)
+    text = f"{vi} / {label.en}" if label is not None else vi
+    schema["description"] = text
+    kind = schema.get("properties", {}).get("type")
+    if isinstance(kind, dict):
+        kind["description"] = f"Loại hoạt động / activity type: {text}"
+
+
 class Activity(Model):
     """Hoạt động: something the unit did. Subclasses fix ``type`` and add their fields.
 
@@ -197,6 +212,8 @@ class Activity(Model):
 
     vi: ClassVar[str] = ""
     dated_by_year: ClassVar[bool] = False
+
+    model_config = ConfigDict(json_schema_extra=_activity_schema)
 
     def effective_date(self) -> _dt.date:
         """The date the activity counts as done on."""
