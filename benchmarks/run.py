@@ -16,7 +16,10 @@ figure with its target and whether it is met, and writes them all to ``benchmark
 5. peak memory (max RSS) of the command over 1,000 and over 100,000 files — target: within 20%
    (taken by a small launcher process with ``wait4``, so that it is the command's own);
 6. start-up: the command on one small file against ``python -c "import pydantic, typer"`` —
-   target ≤ 1.5×.
+   target ≤ 1.5×;
+7. the dashboard (``--format html``) for 2,000 units against the JSON report of the same run —
+   target ≤ 2× — and the page interactive with filters applied in headless Chromium — target
+   < 2 s (``--only html``; needs the ``browser`` extra and Chromium, else not measured).
 
 Costs are CPU time (user + system) wherever one core is meant: in-process figures are the best of
 a few repetitions, start-up the median of interleaved runs, so that other jobs on a shared machine
@@ -372,6 +375,105 @@ def cli_runs(root: Path, n: int) -> list[dict[str, Any]]:
     return figs
 
 
+def _browser_cpu() -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each Chromium process under this one: what the
+    browser spends, whatever else the machine is doing (wall time is shown beside it)."""
+    procs: dict[int, tuple[int, str, float]] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1:raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2:].split()
+        procs[int(entry.name)] = (int(fields[1]), comm, (int(fields[11]) + int(fields[12])) / tick)
+    mine, frontier = set(), {os.getpid()}
+    while frontier:
+        frontier = {pid for pid, (ppid, _, _) in procs.items() if ppid in frontier and pid not in mine}
+        mine |= frontier
+    return {pid: cpu for pid, (_, comm, cpu) in procs.items() if pid in mine and comm.startswith("chrom")}
+
+
+def _cpu_since(before: dict[int, float]) -> float:
+    """CPU spent by the browser's processes since ``before`` (a process that ended is not counted)."""
+    return sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in _browser_cpu().items())
+
+
+def dashboard(root: Path, n: int, out: Path) -> list[dict[str, Any]]:
+    """Figure 7: HTML vs JSON report of the same run (CPU, best of 2 interleaved), then the page
+    opened from disk in headless Chromium until interactive with filters applied (wall, best of 3)."""
+    base = kl21rules_cmd() + ["check", *folders(root, n), "--as-of", "2024-11-15"]
+    html_file, json_file = out / "dashboard-bench.html", out / "dashboard-bench.json"
+    runs: dict[str, list[dict[str, Any]]] = {"json": [], "html": []}
+    for fmt in ("json", "html", "html", "json"):
+        target = json_file if fmt == "json" else html_file
+        runs[fmt].append(run_cmd(base + ["--format", fmt, "--output", str(target)]))
+    best = {k: min((r for r in v if r["cpu"] is not None), key=lambda r: r["cpu"], default=None)
+            for k, v in runs.items()}
+    figs = []
+    if best["json"] is None or best["html"] is None or not html_file.exists():
+        figs.append(figure("HTML dashboard vs JSON report, same run (CPU)", None, "×", "≤ 2×", None,
+                           note=f"failed: {runs}"))
+        return figs
+    ratio = best["html"]["cpu"] / best["json"]["cpu"]
+    figs.append(figure("HTML dashboard vs JSON report, same run (CPU)", ratio, "×", "≤ 2×", ratio <= 2.0,
+                       files=n, html_cpu=best["html"]["cpu"], json_cpu=best["json"]["cpu"],
+                       html_mb=html_file.stat().st_size / 1e6, json_mb=json_file.stat().st_size / 1e6,
+                       note=f"{n:,} units: html {best['html']['cpu']:.1f} s CPU ({html_file.stat().st_size / 1e6:.1f} MB), "
+                            f"json {best['json']['cpu']:.1f} s CPU ({json_file.stat().st_size / 1e6:.1f} MB)"))
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        figs.append(figure("dashboard interactive, filters applied (Chromium, wall)", None, "s", "< 2 s", None,
+                           note="Playwright not installed (pip install -e '.[browser]')"))
+        return figs
+    chromium = os.environ.get("KL21RULES_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        figs.append(figure("dashboard interactive, filters applied (Chromium, wall)", None, "s", "< 2 s", None,
+                           note="Chromium not installed"))
+        return figs
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    times, loads, filters, clicks, cpus = [], [], [], [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=args)
+        for _ in range(3):
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            c0 = _browser_cpu()
+            t0 = time.perf_counter()
+            page.goto(html_file.as_uri(), timeout=60_000)
+            page.wait_for_selector("body[data-ready]", timeout=60_000)
+            t1 = time.perf_counter()
+            page.select_option("#f-kind", "chi_bo_co_so")
+            page.select_option("#f-status", "f")
+            page.check('input[name="dept"][value="tochuc"]')
+            page.wait_for_function("document.querySelector('#shown').textContent.length > 0")
+            t2 = time.perf_counter()
+            cpus.append(_cpu_since(c0))
+            page.locator("#m tbody td.f >> visible=true").first.click()
+            page.wait_for_selector("#dlg[open]")
+            t3 = time.perf_counter()
+            times.append(t2 - t0)
+            loads.append(t1 - t0)
+            filters.append(t2 - t1)
+            clicks.append(t3 - t2)
+            page.close()
+        browser.close()
+    i = times.index(min(times))
+    figs.append(figure("dashboard interactive, filters applied (Chromium, wall)", times[i], "s", "< 2 s",
+                       times[i] < 2.0, files=n, load_seconds=loads[i], filters_seconds=filters[i],
+                       first_click_seconds=clicks[i], browser_cpu_seconds=min(cpus),
+                       html_mb=html_file.stat().st_size / 1e6,
+                       note=f"open from disk to script ready {loads[i]:.2f} s, then kind + status + department "
+                            f"filters {filters[i]:.2f} s (best of 3 by wall); first cell click (parses the "
+                            f"findings) {clicks[i]:.2f} s; Chromium's CPU until filtered {min(cpus):.2f} s (best of 3); "
+                            f"load average {os.getloadavg()[0]:.1f}"))
+    return figs
+
+
 def peer(root: Path, n: int, cache: Path) -> dict[str, Any]:
     """Figure 2: the command against check-jsonschema on the same files, with our own schema."""
     name = "kl21rules check vs check-jsonschema (same files, CPU)"
@@ -446,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None,
                         help="where to write the figures (default benchmarks/results.json; with --quick, "
                              "benchmarks/out/results-quick.json)")
-    parser.add_argument("--only", default="", help="comma-separated subset: inproc,peer,cli,memory,startup")
+    parser.add_argument("--only", default="", help="comma-separated subset: inproc,peer,cli,memory,startup,html")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     only = {x.strip() for x in args.only.split(",") if x.strip()}
@@ -458,7 +560,10 @@ def main(argv: list[str] | None = None) -> int:
     say(f"kl21rules benchmarks — {info['cpu']}, {info['cores']} cores, Python {info['python']}, "
         f"load average {info['load_average_at_start']}")
     args.cache.mkdir(parents=True, exist_ok=True)
-    root = corpus(args.cache, args.seed, max(sizes["n_large"], sizes["n_cli"]))
+    # Only as many files as the parts asked for need (the first n files are the same for any n).
+    need = {"inproc": sizes["n_inproc"], "peer": sizes["n_peer"], "cli": sizes["n_cli"],
+            "memory": sizes["n_large"], "startup": generate.PER_FOLDER, "html": sizes["n_inproc"]}
+    root = corpus(args.cache, args.seed, max(n for part, n in need.items() if want(part)))
     figs: list[dict[str, Any]] = []
     extra: dict[str, Any] = {}
 
@@ -490,6 +595,12 @@ def main(argv: list[str] | None = None) -> int:
         say("- start-up ...")
         figs.append(startup(root, sizes["startup_runs"]))
         show(figs[-1])
+    if want("html"):
+        say(f"- the dashboard (--format html) for {sizes['n_inproc']:,} units ...")
+        got = dashboard(root, sizes["n_inproc"], args.cache)
+        figs += got
+        for f in got:
+            show(f)
 
     elapsed = time.perf_counter() - t_start
     met = sum(1 for f in figs if f["met"])

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kl21rules.due import DueItem, due_items
+from kl21rules.findings import Finding
 from kl21rules.matrix import SHOWN, SYMBOL, WORST_FIRST, Matrix, UnitRow, grouped_rules, met_share, unit_row
 from kl21rules.output import file_parts
 from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, lang_of
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
 
 #: the upcoming deadlines part: windows in days after the evaluation date.
 WINDOWS = (30, 60, 90)
+#: rows drawn when the page opens; the others wait, parsed but not laid out, in a <template>
+#: and are drawn as the matrix is scrolled (the filters and sorting see all of them).
+FIRST_ROWS = 200
 #: a cell's class per status (short: a page of 2,000 units has 60,000 cells).
 CLASS = {"pass": "p", "late": "l", "fail": "f", "pending": "w", "not_applicable": "n", "error": "e"}
 
@@ -57,7 +61,8 @@ WORDS: dict[str, dict[str, str]] = {
         "sort_name": "Theo tên đơn vị", "sort_kind": "Theo loại đơn vị", "sort_fail": "Nhiều ô không đạt nhất",
         "showing": "Đang hiện {shown}/{total} đơn vị", "matrix": "Ma trận đơn vị × quy tắc",
         "matrix_caption": "Mỗi ô: trạng thái xấu nhất của quy tắc với đơn vị. Bấm vào ô để xem chi tiết.",
-        "unit": "Đơn vị", "legend": "Chú giải", "waived": "miễn trừ", "no_finding": "không xét",
+        "keys": "Bàn phím: Tab vào bảng, phím mũi tên để di chuyển, Enter để xem.",
+        "unit": "Đơn vị", "legend": "Chú giải", "waived": "miễn trừ", "no_finding": "quy tắc không cho kết quả",
         "by_rule": "Số đơn vị theo trạng thái, từng quy tắc", "rule": "Quy tắc", "rule_title": "Nội dung",
         "chart": "Biểu đồ", "upcoming": "Sắp đến hạn",
         "window": "Trong {a}–{b} ngày tới", "window0": "Trong {b} ngày tới", "due": "Hạn",
@@ -86,7 +91,8 @@ WORDS: dict[str, dict[str, str]] = {
         "sort_name": "Unit name", "sort_kind": "Kind of unit", "sort_fail": "Most failing cells",
         "showing": "Showing {shown} of {total} units", "matrix": "Units × rules",
         "matrix_caption": "Each cell: the rule's worst status for the unit. Click a cell for its findings.",
-        "unit": "Unit", "legend": "Legend", "waived": "waived", "no_finding": "not judged",
+        "keys": "Keyboard: Tab into the table, arrow keys to move, Enter to open.",
+        "unit": "Unit", "legend": "Legend", "waived": "waived", "no_finding": "no finding from the rule",
         "by_rule": "Units by status, per rule", "rule": "Rule", "rule_title": "Duty",
         "chart": "Chart", "upcoming": "Coming due",
         "window": "In {a}–{b} days", "window0": "In the next {b} days", "due": "Due",
@@ -147,9 +153,43 @@ def _kind_label(kind: str, lang: str) -> str:
         return kind
 
 
-#: One file's part: (matrix row, its <tr>, its findings per cell as JSON, its due items,
-#: its input errors as (path, unit label, [messages])).
-Part = tuple[UnitRow | None, str | None, str | None, list[DueItem], tuple[str, str, list[str]] | None]
+#: One file's part: (matrix row, its <tr>, its findings per column, its due items, its input
+#: errors as (path, unit label, [messages])).
+Part = tuple[UnitRow | None, str | None, dict[int, list[Finding]] | None, list[DueItem],
+             tuple[str, str, list[str]] | None]
+
+
+class Strings:
+    """The page's texts, each written once: the findings shown on a click refer to them by
+    number (2,000 units have 110,000 findings but about 13,000 distinct messages)."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.texts: list[str] = []
+
+    def __call__(self, text: str) -> int:
+        i = self.index.get(text)
+        if i is None:
+            i = self.index[text] = len(self.texts)
+            self.texts.append(text)
+        return i
+
+
+def _details(found: dict[int, list[Finding]], lang: str, s: Strings) -> dict[str, list[list[Any]]]:
+    """A row's findings per column as the page's script reads them: [class, status, severity,
+    period/item, due, message, [evidence], clauses, waiver], texts as numbers into ``s``."""
+    labels, sev = STATUS_LABEL[lang], SEVERITY_LABEL[lang]
+    out: dict[str, list[list[Any]]] = {}
+    for col, findings in found.items():
+        cell = out[str(col)] = []
+        for f in findings:
+            note = ""
+            if f.waived is not None:
+                note = f.waived.reason + (f" ({f.waived.expires.isoformat()})" if f.waived.expires else "")
+            cell.append([CLASS[f.status], s(labels[f.status]), s(sev.get(f.severity, f.severity)),
+                         s(" ".join(x for x in (f.period, f.item) if x)), s(_date(f.due, lang) if f.due else ""),
+                         s(f.message(lang)), [s(e) for e in f.evidence], s(", ".join(f.refs)), s(note)])
+    return out
 
 
 def file_part(file: FileReport, lang: str, rule_ids: tuple[str, ...]) -> Part:
@@ -164,33 +204,18 @@ def file_part(file: FileReport, lang: str, rule_ids: tuple[str, ...]) -> Part:
     row = unit_row(file, rule_ids)
     if row is None:
         return None, None, None, [], bad
-    labels = STATUS_LABEL[lang]
-    waived_word = WORDS[lang]["waived"]
-    cells = []
-    for status, waived in zip(row.cells, row.waived, strict=True):
-        if status is None:
-            cells.append(("x", "", WORDS[lang]["no_finding"]))
-        else:
-            label = labels[status] + (f" ({waived_word})" if waived else "")
-            cells.append((CLASS[status] + (" v" if waived else ""), SYMBOL[status], label))
+    cells = [("x", "") if status is None else (CLASS[status] + (" v" if waived else ""), SYMBOL[status])
+             for status, waived in zip(row.cells, row.waived, strict=True)]
     tr = _template("dashboard_row.html.j2").render(
         row=row, cells=cells, kind_label=_kind_label(row.kind, lang),
         fails=row.counts.get("fail", 0) + row.counts.get("error", 0))
     index = {r: i for i, r in enumerate(rule_ids)}
-    details: dict[int, list[list[Any]]] = {}
-    sev = SEVERITY_LABEL[lang]
+    details: dict[int, list[Finding]] = {}
     for f in file.findings:
         col = index.get(f.rule)
-        if col is None:
-            continue
-        note = ""
-        if f.waived is not None:
-            note = f.waived.reason + (f" ({f.waived.expires.isoformat()})" if f.waived.expires else "")
-        details.setdefault(col, []).append([
-            CLASS[f.status], labels[f.status], sev.get(f.severity, f.severity),
-            " ".join(x for x in (f.period, f.item) if x), _date(f.due, lang) if f.due else "",
-            f.message(lang), list(f.evidence), ", ".join(f.refs), note])
-    return row, tr, json_for_script(details), due_items(file, max(WINDOWS)), bad
+        if col is not None:
+            details.setdefault(col, []).append(f)
+    return row, tr, details, due_items(file, max(WINDOWS)), bad
 
 
 def render(report: Report, lang: str = "vi", **kw: Any) -> str:
@@ -270,14 +295,15 @@ def stream(report: Report, lang: str = "vi", *, pack_titles: dict[str, str] | No
     rule_ids = tuple(r.id for r in rules)
     matrix = Matrix(rule_ids)
     rows: list[str] = []
-    details: list[str] = []
+    details: list[dict[str, list[list[Any]]]] = []
+    strings = Strings()
     items: list[DueItem] = []
     bad: list[tuple[str, str, list[str]]] = []
     for row, tr, found, due, errors in file_parts(report, file_part, lang, rule_ids):
         if row is not None and tr is not None and found is not None:
             matrix.add(row)
             rows.append(tr)
-            details.append(found)
+            details.append(_details(found, lang, strings))
         items.extend(due)
         if errors is not None:
             bad.append(errors)
@@ -292,13 +318,14 @@ def stream(report: Report, lang: str = "vi", *, pack_titles: dict[str, str] | No
     labels = STATUS_LABEL[lang]
     meta = {
         "rules": [{"id": r.id, "pack": r.pack, "title": r.title(lang), "refs": ", ".join(r.refs)} for r in rules],
+        "labels": {CLASS[k]: v for k, v in labels.items()},
         "w": {k: WORDS[lang][k] for k in ("showing", "close", "evidence", "clause", "severity", "finding_due",
-                                          "no_details", "period", "waived", "file")},
+                                          "no_details", "period", "waived", "file", "no_finding")},
     }
     script = _script()
     page = _template("dashboard.html.j2").render(
         w=WORDS[lang], lang=lang, version=__version__, as_of=report.as_of, matrix=matrix, packs=packs,
-        rows=rows, details="[" + ",".join(details) + "]", meta=json_for_script(meta), script=script,
+        rows=rows, first_rows=FIRST_ROWS, details=json_for_script({"s": strings.texts, "rows": details}), meta=json_for_script(meta), script=script,
         script_hash=_script_hash(script), summary=summary, on_time=on_time, done=done, bad=bad,
         problems=[p.message(lang) for p in report.problems], labels=labels, symbol=SYMBOL, cls=CLASS,
         shown=SHOWN, worst_first=WORST_FIRST, kinds=[(k, _kind_label(k, lang), n) for k, n in matrix.kinds_in_order()],

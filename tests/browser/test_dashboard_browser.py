@@ -123,7 +123,7 @@ def test_filters_by_kind_status_and_name_and_sorting(opened: Opened, expected: d
 
     def visible_units() -> list[str]:
         return list(page.eval_on_selector_all(
-            "#m tbody tr:not([hidden])", "rs => rs.map(r => r.querySelector('.ui').textContent.split(' · ')[0])"))
+            "#m tbody tr", "rs => rs.map(r => r.querySelector('.ui').textContent.split(' · ')[0])"))
 
     page.select_option("#f-kind", "dang_bo_co_so")
     assert visible_units() == [f["unit"]["id"] for f in files if f["unit"]["kind"] == "dang_bo_co_so"]
@@ -152,9 +152,9 @@ def test_filters_by_kind_status_and_name_and_sorting(opened: Opened, expected: d
 
 def test_clicking_a_failing_cell_shows_its_findings(opened: Opened, expected: dict[str, Any], artifacts: Path) -> None:
     page = opened.page
-    cell = page.locator("#m tbody td.f button").first
-    unit, rule = page.evaluate("""b => {
-        const td = b.parentNode, tr = td.parentNode;
+    cell = page.locator("#m tbody td.f").first
+    unit, rule = page.evaluate("""td => {
+        const tr = td.parentNode;
         const head = document.querySelectorAll('#m tr.rules th.r')[td.cellIndex - 1];
         return [tr.querySelector('.ui').textContent.split(' · ')[0], head.textContent];
     }""", cell.element_handle())
@@ -172,12 +172,20 @@ def test_clicking_a_failing_cell_shows_its_findings(opened: Opened, expected: di
     page.screenshot(path=str(artifacts / "dashboard-details.png"))
     page.keyboard.press("Escape")
     assert not dialog.is_visible()
-    # keyboard: a cell is a button, Enter opens it too
-    cell.focus()
+    # keyboard: the matrix is one tab stop; focus came back to the cell, arrows move, Enter opens
+    assert page.evaluate("document.activeElement.tagName") == "TD"
+    assert page.evaluate("document.querySelectorAll('#m td[tabindex]').length") == 1
     page.keyboard.press("Enter")
-    assert dialog.is_visible()
+    assert dialog.is_visible() and rule in page.inner_text("#dlg-t")
     page.click("#dlg-x")
     assert not dialog.is_visible()
+    page.keyboard.press("ArrowRight")
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    nxt = page.evaluate("document.querySelectorAll('#m tr.rules th.r')[document.activeElement.cellIndex - 1].textContent")
+    assert nxt != rule and label.startswith(nxt + ": ")
+    page.keyboard.press("Enter")
+    assert dialog.is_visible() and nxt in page.inner_text("#dlg-t")
+    page.keyboard.press("Escape")
     assert opened.errors() == []
 
 
@@ -213,7 +221,7 @@ def test_axe_finds_no_serious_or_critical_violation(browser: Any, samples_page: 
                    for v in result["violations"] if v["impact"] in ("serious", "critical")]
             assert bad == [], bad
         o.page.check('input[name="dept"][value=""]')
-        o.page.locator("#m tbody td.f button").first.click()
+        o.page.locator("#m tbody td.f").first.click()
         result = o.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
         bad = [(v["id"], v["impact"]) for v in result["violations"] if v["impact"] in ("serious", "critical")]
         assert bad == [], bad
@@ -236,7 +244,7 @@ def test_untrusted_text_shows_as_text_and_runs_nothing(browser: Any, tmp_path: P
         assert page.evaluate("document.querySelectorAll('script').length") == 3
         assert page.evaluate("document.querySelectorAll('#m tbody tr')[0].cells.length") == 1 + len(
             json.loads(run("rules", "--format", "json")))
-        page.locator("#m tbody td button").nth(1).click()  # KL21-02: its message names the activity
+        page.locator("#m tbody td").nth(1).click()  # KL21-02: its message names the activity
         text = page.inner_text("#dlg")
         assert "QT-" + PAYLOAD in text and page.evaluate("window.__pwned") is None
         page.screenshot(path=str(artifacts / "dashboard-injection.png"))
