@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from kl21rules.check import CheckOptions, iter_paths, read_target, selected
 from kl21rules.matrix import WORST_FIRST, worst
@@ -52,12 +53,35 @@ class Trend:
     units: list[int] = field(default_factory=list)
 
 
+def _submission(label: str, raw: bytes, registry: Registry) -> Any:
+    """The valid submission in a file (JSON, YAML or a workbook, read as the check reads it), or
+    ``None`` when the file has input errors."""
+    from kl21rules.check import is_xlsx
+    from kl21rules.loader import detect_format, load_bytes
+    from kl21rules.validate import validate_document
+
+    if is_xlsx(label, raw):
+        from kl21rules.xlsx import read_workbook
+
+        workbook = read_workbook(raw, registry.activity_types)
+        if workbook.data is None or workbook.errors:
+            return None
+        submission, errors = validate_document(workbook.data, None, registry.activity_types)
+        return None if errors else submission
+    fmt = detect_format(label, raw)
+    if fmt is None:
+        return None
+    document, _dups = load_bytes(raw, fmt)
+    if document is None:
+        return None
+    submission, _errors = validate_document(document.data, document.line_of, registry.activity_types)
+    return submission
+
+
 def compute_trend(targets: Sequence[str], registry: Registry, options: CheckOptions, every: str) -> Trend:
     """Judge every readable submission of ``targets`` at each period end (see the module's doc)."""
-    from kl21rules.loader import detect_format, load_bytes
     from kl21rules.rules.engine import evaluate
     from kl21rules.rules.facts import build_facts
-    from kl21rules.validate import validate_document
 
     rules = selected(registry.rules, options.select, options.ignore)
     at: dict[_dt.date, dict[str, int]] = {}
@@ -82,15 +106,9 @@ def compute_trend(targets: Sequence[str], registry: Registry, options: CheckOpti
         raw, _ = read_target(label, path)
         if raw is None:
             continue
-        fmt = detect_format(label, raw)
-        if fmt is None:
-            continue
-        document, _dups = load_bytes(raw, fmt)
-        if document is None:
-            continue
-        submission, _errors = validate_document(document.data, document.line_of, registry.activity_types)
+        submission = _submission(label, raw, registry)
         if submission is None:
-            continue
+            continue  # an input error: the check reports it
         own = options.as_of or submission.report.date or options.today
         for day in period_ends(every, own):
             if day == own:

@@ -122,8 +122,9 @@ def test_one_row_per_unit_one_cell_per_rule_with_the_worst_status() -> None:
 
 def test_header_totals_and_upcoming_match_the_reports() -> None:
     html = page(str(SAMPLES), "--as-of", "2023-11-15")
-    s = report(str(SAMPLES), "--as-of", "2023-11-15")["summary"]
-    assert "15/11/2023" in html and "7 đơn vị" in html
+    data = report(str(SAMPLES), "--as-of", "2023-11-15")
+    s = data["summary"]
+    assert "15/11/2023" in html and f"{len(data['files'])} đơn vị" in html
     due = s["pass"] + s["late"] + s["fail"]
     assert f"{round(100 * s['pass'] / due)}% <small>đúng hạn</small>" in html
     assert f"{round(100 * (s['pass'] + s['late']) / due)}% kể cả trễ hạn" in html
@@ -223,7 +224,7 @@ def test_trend_counts_equal_runs_as_of_each_period_end() -> None:
                 by_rule.setdefault(x["rule"], []).append(x["status"])
             for statuses in by_rule.values():
                 expected[worst(statuses)] += 1
-        assert got["Đơn vị"] == len(data["files"]) == 7
+        assert got["Đơn vị"] == len(data["files"]) >= 7
         for vi, status in labels.items():
             if vi in got:
                 assert got[vi] == expected[status], (iso, status)
