@@ -46,11 +46,13 @@ _LEAD = re.compile(
 _PREP = re.compile(r"^(?:truoc ngay|truoc|den het ngay|den het|den ngay|den|cham nhat|trong|ngay|vao)\b\s*")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _YEAR = r"(?P<y>[0-9]{4})"
+#: "đầu", "giữa", "cuối" (early, mid, late) before a month, a quarter or a year
+_PART = r"(?:(?:dau|giua|cuoi)\s+)?"
 _PERIODS = (
-    ("month", re.compile(r"(?:thang\s+)?(?P<m>[0-9]{1,2})\s*(?:/|-|\s+nam\s+)\s*" + _YEAR)),
-    ("quarter", re.compile(r"(?:quy|q)\s*(?P<q>iv|iii|ii|i|[1-4])\s*(?:/|-|\s+nam\s+|\s+)\s*" + _YEAR)),
+    ("month", re.compile(_PART + r"(?:thang\s+)?(?P<m>[0-9]{1,2})\s*(?:/|-|\s+nam\s+)\s*" + _YEAR)),
+    ("quarter", re.compile(_PART + r"(?:quy|q)\s*(?P<q>iv|iii|ii|i|[1-4])\s*(?:/|-|\s+nam\s+|\s+)\s*" + _YEAR)),
     ("half", re.compile(r"(?:6|sau) thang (?:dau|cuoi) nam\s+" + _YEAR)),
-    ("year", re.compile(r"(?:nam\s+|ca nam\s+)?" + _YEAR)),
+    ("year", re.compile(_PART + r"(?:nam\s+|ca nam\s+)?" + _YEAR)),
     ("from", re.compile(r"tu\s+(?:nam\s+)?" + _YEAR)),
 )
 _RECURRING = re.compile(
@@ -75,7 +77,8 @@ def timing_kind(value: Any) -> TimingKind | None:
     """What kind of timeline ``value`` gives, or ``None`` when it gives none.
 
     A :class:`datetime.date` is a date. Text is a date (any form :func:`kl21rules.dates.parse_date`
-    accepts), a period (a month, a quarter, a half or a whole year, or "từ năm YYYY"), or one of
+    accepts), a period (a month, a quarter, a half or a whole year, "đầu/giữa/cuối" one of them, or
+    "từ năm YYYY"), or one of
     the :data:`RECURRING` timings; anything else (blank, "kịp thời", "theo yêu cầu") is ``None``.
     """
     if isinstance(value, _dt.date):

@@ -31,6 +31,9 @@ from kl21rules.timing import RECURRING, normalise, timing_kind
         ("thực hiện trong năm 2022", "period"),
         ("6 tháng đầu năm 2022", "period"),
         ("từ năm 2022", "period"),
+        ("Cuối năm 2022", "period"),
+        ("đầu quý II/2023", "period"),
+        ("giữa tháng 6/2022", "period"),
         ("đến năm 2025", "period"),
         ("Thường xuyên", "recurring"),
         ("THƯỜNG XUYÊN", "recurring"),
@@ -52,7 +55,7 @@ def test_the_plans_timings_are_recognised(text: object, kind: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["", "   ", "Định kỳ", "kịp thời", "sớm", "theo yêu cầu của cấp ủy cấp trên", "Quý V/2022", "Tháng 13/2022",
-     "năm 1800", "abc 2022", "2022 abc", "trong", "31/2/2022", None, 5],
+     "năm 1800", "abc 2022", "cuối năm", "cuối cuối năm 2022", "2022 abc", "trong", "31/2/2022", None, 5],
 )
 def test_blank_or_timeless_words_are_not_a_timeline(text: object) -> None:
     assert timing_kind(text) is None
