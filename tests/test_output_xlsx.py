@@ -15,7 +15,9 @@ from typer.testing import CliRunner
 
 from kl21rules.cli import app
 from kl21rules.output import _sink
-from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, STATUS_ORDER
+from kl21rules.check import CheckOptions, check_bytes
+from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, STATUS_ORDER, place
+from kl21rules.packs import load_registry
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
@@ -57,10 +59,19 @@ def test_rows_equal_the_json_reports_findings(tmp_path: Path, lang: str) -> None
     assert header[0] in ("Tệp", "File") and len(header) == 14
     status_of = {v: k for k, v in STATUS_LABEL[lang].items()}
     severity_of = {v: k for k, v in SEVERITY_LABEL[lang].items()}
+    registry = load_registry()
+
+    def names(path: str) -> dict[str, str]:  # the ids the text report names items by
+        return check_bytes(path, Path(path).read_bytes(), registry, CheckOptions()).names
+
+    def named(pointer: str | None, known: dict[str, str]) -> str | None:
+        return place(pointer, known, lang) if pointer and pointer.startswith("/") else pointer
+
     expected = [
         (f["path"], f["unit"]["id"], f["unit"]["name"], f["as_of"], x["rule"], titles[x["rule"]], x["status"],
-         x["severity"], x["period"], x["item"], x["due"], x["message"], "\n".join(x["evidence"]) or None)
-        for f in data["files"] for x in f["findings"]
+         x["severity"], x["period"], named(x["item"], known), x["due"], x["message"],
+         "\n".join(named(e, known) or e for e in x["evidence"]) or None)
+        for f in data["files"] for known in [names(f["path"])] for x in f["findings"]
     ]
     actual = [
         (r[0], r[1], r[2], day(r[3]), r[4], r[5], status_of[r[6]], severity_of[r[7]], r[8], r[9], day(r[10]),
@@ -69,6 +80,7 @@ def test_rows_equal_the_json_reports_findings(tmp_path: Path, lang: str) -> None
     ]
     assert len(actual) == len(expected) > 100
     assert actual == expected
+    assert any(r[9] and "(" in r[9] for r in body), "items named by their id"
     summary = "Tổng hợp" if lang == "vi" else "Summary"
     table = rows(tmp_path / "r.xlsx", summary)
     per_rule: dict[str, dict[str, int]] = {}

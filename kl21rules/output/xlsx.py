@@ -3,7 +3,8 @@
 Sheets (names in the chosen language):
 
 - **Kết quả** / Results: one row per finding, in the order of the JSON report (file, unit id and
-  name, rule, title, status, severity, period, item, due date, message, evidence, waiver). The
+  name, rule, title, status, severity, period, item, due date, message, evidence, waiver); items
+  and evidence are named as in the text report (``hoạt động thứ 2 (KH-01)``, counted from 1). The
   header is frozen and filtered; each status cell is coloured *and* says its status in words,
   so the sheet reads the same printed in black and white.
 - **Tổng hợp** / Summary: counts per rule and status, the run's totals and its problems.
@@ -29,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from kl21rules.matrix import SHOWN, SYMBOL, UnitRow, grouped_rules, unit_row
-from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, STATUS_ORDER, lang_of, waived_note
+from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, STATUS_ORDER, lang_of, place, waived_note
 from kl21rules.report import FileReport, Report
 
 if TYPE_CHECKING:
@@ -123,9 +124,15 @@ def file_part(file: FileReport, lang: str, rule_ids: tuple[str, ...] = ()) -> Fi
     """One file's rows (a module function of picklable arguments, so a worker can make them)."""
     unit: dict[str, Any] = file.unit or {}
     uid, name = unit.get("id"), unit.get("name")
+    def named(pointer: str | None) -> str | None:
+        # for people, as the text report says it: counted from 1, items named by their id
+        if pointer is None or not pointer.startswith("/"):
+            return pointer
+        return place(pointer, file.names, lang)
+
     findings = tuple(
-        FindingRow(file.path, uid, name, file.as_of, f.rule, f.status, f.severity, f.period, f.item, f.due,
-                   f.message(lang), tuple(f.evidence), waived_note(f, lang))
+        FindingRow(file.path, uid, name, file.as_of, f.rule, f.status, f.severity, f.period, named(f.item), f.due,
+                   f.message(lang), tuple(named(e) or e for e in f.evidence), waived_note(f, lang))
         for f in file.findings
     )
     errors = tuple(ErrorRow(file.path, uid, e.pointer, e.line, e.code, e.message(lang)) for e in file.errors)
