@@ -170,3 +170,20 @@ def test_the_year_of_a_report_or_deliverable_is_its_dates_or_next_to_it(kind: st
         assert (errors == []) is ok, (year, errors)
         if not ok:
             assert [p for p, _, _ in errors] == ["/activities/0/year"]
+
+
+def test_the_example_of_docs_records_md_is_valid_and_passes() -> None:
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "records.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", text, re.S)
+    assert block is not None
+    data = doc(*yaml.safe_load(block.group(1))["activities"])
+    report = check_bytes("unit.yaml", yaml.safe_dump(data, allow_unicode=True).encode(), REGISTRY,
+                         CheckOptions(as_of=dt.date(2022, 12, 31)))
+    assert not report.errors
+    assert [f.status for f in report.findings if f.rule == "KL21-10"] == ["pass"]
+    assert [n.pointer for n in report.notices if n.code == "replaced"] == ["/activities/0"]

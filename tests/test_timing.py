@@ -96,3 +96,17 @@ def test_an_impossible_date_or_a_wrong_type_is_still_an_input_error(due: object,
     assert submission is None
     assert [e.pointer for e in errors] == ["/activities/0/tasks/0/due"]
     assert words in errors[0].en and errors[0].vi
+
+
+def test_every_example_of_docs_records_md_is_recognised() -> None:
+    """The table of timelines in docs/records.md is what the code accepts."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "records.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith(("| một ngày", "| một kỳ", "| một mốc"))]
+    assert len(rows) == 3
+    examples = [e for row in rows for e in re.findall(r"`([^`]+)`", row)]
+    assert len(examples) >= 20
+    for example in examples:
+        assert timing_kind(example) is not None, example
