@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kl21rules.dates import report_date_error, today_vn
 from kl21rules.diagnostics import InputError, bounded
 from kl21rules.loader import MAX_JSON_BYTES, MAX_YAML_BYTES, _too_large, detect_format, load_bytes
 from kl21rules.packs import Registry
@@ -32,7 +33,8 @@ class CheckOptions:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    today: _dt.date = field(default_factory=_dt.date.today)
+    #: the day of the run in Vietnam (Asia/Ho_Chi_Minh), whatever the machine's time zone.
+    today: _dt.date = field(default_factory=today_vn)
     #: keep the lines of the places findings point to (for outputs that show file and line).
     lines: bool = False
     #: ``reference`` or ``durable`` (:mod:`kl21rules.durable_engine`, checked against the reference).
@@ -345,6 +347,11 @@ def _judge(report: FileReport, submission: Any, data: Any, line_of: Any, registr
     """Facts and findings of a valid submission, into ``report``."""
     unit = submission.unit
     report.unit = {"id": unit.id, "name": unit.name, "kind": unit.kind}
+    if options.as_of is None and submission.report.date is not None:
+        bad_date = report_date_error(submission.report.date, options.today, line_of("/report/date"))
+        if bad_date is not None:
+            report.errors.append(bad_date)
+            return
     as_of = options.as_of or submission.report.date or options.today
     report.as_of = as_of
     facts = build_facts(submission, as_of)

@@ -447,7 +447,9 @@ def waivers_command(
         check_rule_ids(specs, {r.id for r in registry.rules})
     except ConfigError as exc:
         raise _bad(exc.vi, exc.en, lang) from None
-    today = _dt.date.today()
+    from kl21rules.dates import today_vn
+
+    today = today_vn()
     book = WaiverBook(specs, today)
     input_errors = 0
     if paths:

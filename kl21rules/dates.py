@@ -11,8 +11,12 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
+from typing import TYPE_CHECKING
 
-__all__ = ["DateError", "parse_date", "format_vi", "today_vn", "VIETNAM"]
+if TYPE_CHECKING:
+    from kl21rules.diagnostics import InputError
+
+__all__ = ["DateError", "parse_date", "format_vi", "today_vn", "VIETNAM", "add_days", "year_bounds", "PLAN_DATE", "report_date_error"]
 
 #: Vietnam's time zone (Asia/Ho_Chi_Minh): UTC+7 all year, no daylight saving since 1975, so a
 #: fixed offset is exact and needs no time-zone database (Windows has none for zoneinfo).
@@ -119,3 +123,46 @@ def today_vn(now: datetime.datetime | None = None) -> datetime.date:
 def format_vi(d: datetime.date) -> str:
     """A date as Vietnamese messages write it: ``18/3/2022``, without leading zeros."""
     return f"{d.day}/{d.month}/{d.year}"
+
+
+def add_days(day: datetime.date, days: int) -> datetime.date:
+    """``day`` plus ``days``, held within the calendar (a due date past 31/12/9999 is that day):
+    evaluation dates reach 9999-12-30 (``--as-of``) and a window after them must not overflow."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.max if days > 0 else datetime.date.min
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of ``year``, held within the calendar (a year after 9999 is its last
+    day, 31/12/9999, so nothing can be due in it before then)."""
+    if year > datetime.MAXYEAR:
+        return datetime.date.max, datetime.date.max
+    if year < datetime.MINYEAR:
+        return datetime.date.min, datetime.date.min
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+#: The day of Kế hoạch 40-KH/ĐUK: a report dated before it cannot report on it.
+PLAN_DATE = datetime.date(2022, 3, 3)
+
+
+def report_date_error(day: datetime.date, today: datetime.date, line: int | None) -> InputError | None:
+    """An input error when a report's date, used as its evaluation date, is before the plan or
+    after the day of the run: either would judge the file as of a day it was not written (a date
+    in year 1 makes every obligation "not yet due"). ``--as-of`` lifts the check."""
+    if PLAN_DATE <= day <= today:
+        return None
+    from kl21rules.diagnostics import InputError
+
+    shown, plan, now = day.isoformat(), PLAN_DATE.isoformat(), today.isoformat()
+    if day < PLAN_DATE:
+        vi = f"Ngày báo cáo (report.date) {shown} trước ngày ban hành Kế hoạch 40-KH/ĐUK ({plan})"
+        en = f"report.date {shown} is before Plan 40-KH/ĐUK was issued ({plan})"
+    else:
+        vi = f"Ngày báo cáo (report.date) {shown} sau hôm nay ({now}, giờ Việt Nam)"
+        en = f"report.date {shown} is after today ({now}, Vietnam time)"
+    return InputError("report-date", "/report/date", line,
+                      f"{vi}; sửa ngày báo cáo, hoặc nêu ngày xét bằng --as-of.",
+                      f"{en}; correct the date, or give the evaluation date with --as-of.")

@@ -71,6 +71,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from kl21rules.dates import add_days, year_bounds
 from kl21rules.findings import Finding
 from kl21rules.rules.engine import CompiledRule, Context, _as_date, in_force, periods
 from kl21rules.rules.engine import evaluate as reference_evaluate
@@ -630,7 +631,7 @@ def _term_window(spec: RuleSpec, ob: TermWindow) -> VerdictFn:
         else:
             n = ctx.param_int(ctx.params.get("term_year", 3), "term_year")
             assert n is not None
-            lo, hi = _dt.date(term.start.year + n, 1, 1), _dt.date(term.start.year + n, 12, 31)
+            lo, hi = year_bounds(term.start.year + n)
             if term.end is not None and term.end < lo:
                 return [Verdict("not_applicable", None, None, None, ())]
         found = _matches_in(ctx, groups, [_Window("w", "0", lo=lo.toordinal())])["w"]  # on or after lo
@@ -693,7 +694,7 @@ def _follow_up(spec: RuleSpec, ob: FollowUp) -> VerdictFn:
         days = ctx.param_int(ob.within_days, "within_days") if not ob.before else 0
         out: list[Verdict] = []
         for t in sorted(triggers.values(), key=_order):
-            due = t.date + _dt.timedelta(days=days or 0)
+            due = add_days(t.date, days or 0)
             evidence: list[str] = []
             done, on_time = True, True
             for i in range(len(ob.require)):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
+from kl21rules.dates import add_days
 from kl21rules.findings import Finding
 from kl21rules.packs import PythonRule
 from kl21rules.plugins._builtin import BuiltinPack
@@ -64,14 +65,14 @@ def judge_makeup(ctx: Context) -> list[Finding]:
     # order is the best sharing), then what is left, after the windows, for sessions still short.
     judged = [m for m in mains if m.pointer in short]
     for main in judged:
-        share(main, main.date + timedelta(days=days), on_time)
+        share(main, add_days(main.date, days), on_time)
     for main in judged:
         share(main, None, later)
 
     out = []
     for main in mains:
         obj = main.obj
-        due = main.date + timedelta(days=days)
+        due = add_days(main.date, days)
         lead = Msg("hội nghị {ref} ({d}): ", "session {ref} ({d}): ", ref=main.ref, d=main.date)
         if main.pointer not in short:
             out.append(ctx.finding("fail", Msg(

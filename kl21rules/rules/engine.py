@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kl21rules.dates import format_vi
+from kl21rules.dates import add_days, format_vi, year_bounds
 from kl21rules.findings import Finding
 from kl21rules.findings import _natural as natural_key
 from kl21rules.rules.facts import Dated, Facts
@@ -432,6 +432,8 @@ def _periods(every: str, first: _dt.date, last: _dt.date) -> tuple[tuple[str, _d
     while day <= last:
         label, lo, hi = period_bounds(every, day)
         out.append((label, lo, hi))
+        if hi == _dt.date.max:  # the calendar's last period (an --as-of in December 9999)
+            break
         day = hi + _dt.timedelta(days=1)
     return tuple(out)
 
@@ -534,7 +536,7 @@ def _term_window(spec: RuleSpec, ob: TermWindow) -> Judge:
             return [ctx.finding("fail", msg)]
         else:
             year = term.start.year + n
-            lo, hi = _dt.date(year, 1, 1), _dt.date(year, 12, 31)
+            lo, hi = year_bounds(year)
             if term.end is not None and term.end < lo:
                 # A term that ended before its year N has no year N: nothing is due.
                 return [ctx.finding("not_applicable", Msg(
@@ -595,7 +597,7 @@ def _follow_up(spec: RuleSpec, ob: FollowUp) -> Judge:
         days = ctx.param_int(ob.within_days, "within_days") if not ob.before else 0
         out: list[Finding] = []
         for t in triggers:
-            due = t.date + _dt.timedelta(days=days or 0)
+            due = add_days(t.date, days or 0)
             scope = ctx.scope.with_trigger(t.obj)
             evidence: list[str] = []
             missing: list[Text] = []
