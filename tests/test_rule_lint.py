@@ -247,3 +247,27 @@ def test_effective_on_a_kind_that_ignores_it_is_an_error(tmp_path: Path) -> None
 """
     [p] = _lint(tmp_path, text)
     assert "effective only works for recurring rules" in p.en and p.line == _line_of(text, "effective:")
+
+
+@pytest.mark.parametrize(("where", "en"), [
+    ("{channel: web}", "field 'channel' never holds 'web' (values: meeting, website, fanpage, zalo, newsletter); "
+                       "did you mean 'website'?"),
+    ("{channel: {in: [website, fanpag]}}", "field 'channel' never holds 'fanpag'"),
+    ("{channel: {ne: Websit}}", "did you mean 'website'?"),
+])
+def test_a_value_a_coded_field_never_holds_is_an_error(tmp_path: Path, where: str, en: str) -> None:
+    text = GOOD.replace("{channel: {in: $param.kinds}, date: {exists: true}}", where)
+    [p] = _lint(tmp_path, text)
+    assert en in p.en
+    assert _lint(tmp_path, text.replace("fanpag", "fanpage").replace("Websit", "Website")
+                 .replace("channel: web}", "channel: WEBSITE}")) == []  # compared as the filter compares
+
+
+def test_a_text_for_a_true_false_field_is_an_error(tmp_path: Path) -> None:
+    text = GOOD.replace("type: outreach", "type: branch_meeting").replace(
+        "{channel: {in: $param.kinds}, date: {exists: true}}", "{thematic: 'yes'}")
+    [p] = _lint(tmp_path, text)
+    assert "field 'thematic' is true or false, never 'yes'" in p.en
+    assert _lint(tmp_path, text.replace("'yes'", "true")) == []
+    unit = GOOD.replace("unit: {members: {ge: 1}}", "unit: {kind: {in: [chi_bo]}}")
+    assert "field 'kind' never holds 'chi_bo'" in _lint(tmp_path, unit)[0].en

@@ -7,6 +7,8 @@ meaning against the submission model and the plan, once every pack is loaded:
 * every field a rule names — in ``where``, ``caveat.unless``, ``link``, ``items``, ``fields``, ``field_labels``,
   ``applies_to.unit`` and in ``$unit.X`` / ``$trigger.X`` operands — exists on the model it is
   read from (the activity types matched, the trigger, the unit);
+* every value a filter compares with a field that holds codes (``channel``, ``outcome``, ...) or
+  true/false is one the field can hold (``channel: web`` would never match);
 * every signal kind of a follow-up's trigger is a kind of signal of the submission model;
 * every ``refs`` entry is a clause of the plan (the clause table ``rulesets/plan_clauses.yaml``);
 * every ``$param.NAME`` and every parameter named where a number may be (``within_days``,
@@ -169,6 +171,49 @@ def _path_problem(models: list[type[BaseModel]], path: str, what_vi: str, what_e
     return None
 
 
+def _leaves(models: list[type[BaseModel]], path: str) -> list[Any] | None:
+    """The annotations of the field ``path`` names on each of ``models`` (``None`` when a step
+    goes through a mapping or ``Any``, or the path does not exist)."""
+    out: list[Any] = []
+    for model in models:
+        current: list[type[BaseModel]] | None = [model]
+        annotation: Any = None
+        for part in path.split("."):
+            if not current:
+                return None
+            options: dict[str, Any] = {}
+            for m in current:
+                options.update(_fields(m))
+            if part not in options:
+                return None
+            annotation = options[part]
+            current = _models_of(annotation)
+        out.append(annotation)
+    return out
+
+
+def _scalar_kind(annotation: Any) -> tuple[str, tuple[str, ...]] | None:
+    """``("literal", values)`` or ``("bool", ())`` for a field holding one of those (optionally
+    ``None``, or a list of them: ``contains`` reads lists), else ``None``."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _scalar_kind(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        kinds = [_scalar_kind(a) for a in typing.get_args(annotation) if a is not type(None)]
+        if len(kinds) == 1:
+            return kinds[0]
+        return None
+    if origin in (list, tuple, set, frozenset):
+        args = typing.get_args(annotation)
+        return _scalar_kind(args[0]) if args else None
+    if origin is typing.Literal:
+        values = _literal_values(annotation)
+        return ("literal", values) if values else None
+    if annotation is bool:
+        return ("bool", ())
+    return None
+
+
 def _model_name(model: type[BaseModel]) -> str:
     try:
         from kl21rules.submission import activity_type_name
@@ -245,7 +290,49 @@ class _Walk:
             bad = _path_problem(models, str(key), *label)
             if bad is not None:
                 self.add(here, *bad)
+            else:
+                self.values(models, str(key), cond, here)
             self.condition(cond, here, trigger)
+
+    def values(self, models: list[type[BaseModel]], path: str, cond: Any, pointer: str) -> None:
+        """Constant values a field can never hold: a code outside its list of codes (``channel:
+        web``), or a text for a true/false field — such a condition never matches."""
+        leaves = _leaves(models, path)
+        if not leaves:
+            return
+        kinds = {_scalar_kind(a) for a in leaves}
+        if len(kinds) != 1:
+            return
+        kind = kinds.pop()
+        if kind is None:
+            return
+        checks: list[tuple[Any, str]] = []
+        if isinstance(cond, dict):
+            for op, arg in cond.items():
+                at = f"{pointer}/{escape_pointer_token(op)}"
+                if op in ("eq", "ne", "contains"):
+                    checks.append((arg, at))
+                elif op in ("in", "not_in", "contains_any") and isinstance(arg, list):
+                    checks.extend((v, f"{at}/{i}") for i, v in enumerate(arg))
+        else:
+            checks.append((cond, pointer))
+        for value, at in checks:
+            if value is None or (isinstance(value, str) and value.startswith("$")):
+                continue
+            if kind[0] == "bool":
+                if not isinstance(value, bool):
+                    self.add(at, f"trường '{path}' là true hoặc false, không bao giờ bằng {value!r}",
+                             f"field '{path}' is true or false, never {value!r}")
+                continue
+            from kl21rules.rules.filters import normalise
+
+            allowed = {normalise(v): v for v in kind[1]}
+            if isinstance(value, str) and normalise(value) in allowed:
+                continue
+            hint_vi, hint_en = _did_you_mean(str(value), kind[1])
+            listed = ", ".join(kind[1])
+            self.add(at, f"trường '{path}' không bao giờ có giá trị {value!r} (các giá trị: {listed}){hint_vi}",
+                     f"field '{path}' never holds {value!r} (values: {listed}){hint_en}")
 
     def operands_only(self, where: Any, pointer: str, trigger: list[type[BaseModel]] | None) -> None:
         if not isinstance(where, dict):
