@@ -18,6 +18,7 @@ from typing import Any
 import openpyxl
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
 from kl21rules.check import CheckOptions, check_bytes
@@ -27,6 +28,8 @@ from kl21rules.output.jsonfmt import error_dict, finding_dict
 from kl21rules.packs import load_registry
 from kl21rules.starter import STARTER
 from kl21rules.xlsx import write_workbook
+
+from submission_strategies import submissions
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = sorted(p for p in (REPO / "samples").iterdir() if p.suffix in (".json", ".yaml", ".yml"))
@@ -382,3 +385,31 @@ def test_a_sheet_of_the_users_own_is_left_alone(registry: Any) -> None:
     out = io.BytesIO()
     book.save(out)
     assert findings("x.xlsx", out.getvalue(), registry) == findings("twin.yaml", TWIN.encode(), registry)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(submissions(max_activities=16))
+def test_strategy_submissions_survive_the_workbook(data: dict[str, Any]) -> None:
+    """Hypothesis's submissions (crowded dates, replacements, ids in pools) through a workbook;
+    one a cell cannot hold as it is (text with spaces around it) is refused, never altered."""
+    from kl21rules.xlsx import ConvertError
+
+    original, errors = read_submission("s.json", json.dumps(data, ensure_ascii=False).encode(), ())
+    assert original is not None, errors
+    try:
+        raw = render(original, "xlsx")
+    except ConvertError as exc:
+        assert "spaces around" in exc.en, exc.en
+        assert any(s != s.strip() for s in _texts(data)), exc.en
+        return
+    again, errors = read_submission("s.xlsx", raw, ())
+    assert errors == [] and again is not None, errors[:3]
+    assert again.model_dump() == original.model_dump()
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return [value] if isinstance(value, str) else []
