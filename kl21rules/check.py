@@ -277,10 +277,14 @@ def check_bytes(
         return _check_xlsx(report, raw, registry, options, rules)
     fmt = detect_format(label, raw)
     if fmt is None:
+        hint_vi = hint_en = ""
+        if label.lower().endswith((".xls", ".xlsm", ".xlsb", ".ods")):
+            hint_vi = " Mở tệp bằng Excel và lưu lại dạng Excel Workbook (.xlsx)."
+            hint_en = " Open it in Excel and save it as Excel Workbook (.xlsx)."
         report.errors.append(
             InputError("format", "", None,
-                       f"Không nhận ra định dạng của '{label}': cần tệp .json, .yaml, .yml hoặc .xlsx.",
-                       f"Unknown format of '{label}': expected a .json, .yaml, .yml or .xlsx file.")
+                       f"Không nhận ra định dạng của '{label}': cần tệp .json, .yaml, .yml hoặc .xlsx.{hint_vi}",
+                       f"Unknown format of '{label}': expected a .json, .yaml, .yml or .xlsx file.{hint_en}")
         )
         return report
     # A file whose only fault is a repeated key is still read (the later value wins), so its

@@ -413,3 +413,8 @@ def _texts(value: Any) -> list[str]:
     if isinstance(value, list):
         return [t for v in value for t in _texts(v)]
     return [value] if isinstance(value, str) else []
+
+
+def test_an_old_xls_file_is_told_to_be_saved_as_xlsx(registry: Any) -> None:
+    errors, found, _unit = findings("bao-cao.xls", b"\xd0\xcf\x11\xe0old", registry)
+    assert found == [] and "lưu lại dạng Excel Workbook (.xlsx)" in errors[0]["message"]
