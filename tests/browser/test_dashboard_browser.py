@@ -251,3 +251,47 @@ def test_untrusted_text_shows_as_text_and_runs_nothing(browser: Any, tmp_path: P
         assert o.errors() == []
     finally:
         page.context.close()
+
+
+def test_a_large_batch_draws_rows_as_scrolled_and_filters_them_all(browser: Any, tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    folder = tmp_path / "units"
+    generate.generate(230, folder, seed=3)
+    data = json.loads(run("check", str(folder), "--as-of", "2024-06-30", "--format", "json"))
+    units = [f["unit"]["id"] for f in data["files"] if f["unit"]]
+    assert len(units) == 230
+    o = open_page(browser, build(tmp_path, str(folder), "--as-of", "2024-06-30"))
+    page = o.page
+    try:
+        def drawn() -> list[str]:
+            return list(page.eval_on_selector_all(
+                "#m tbody tr", "rs => rs.map(r => r.querySelector('.ui').textContent.split(' · ')[0])"))
+
+        assert drawn() == units[:200]
+        assert page.text_content("#shown") == "Đang hiện 230/230 đơn vị"
+        page.evaluate("document.querySelector('.scroll').scrollTop = 1e9")
+        page.wait_for_function("document.querySelectorAll('#m tbody tr').length === 230")
+        assert drawn() == units
+        # a filter and a sort see the rows that were never drawn too
+        kind = [f["unit"]["id"] for f in data["files"] if f["unit"]["kind"] == "chi_bo_truc_thuoc"]
+        page.select_option("#f-kind", "chi_bo_truc_thuoc")
+        assert drawn() == kind and page.text_content("#shown") == f"Đang hiện {len(kind)}/230 đơn vị"
+        page.select_option("#f-kind", "")
+        page.select_option("#f-sort", "fail")
+        fails = {f["unit"]["id"]: sum(x["status"] in ("fail", "error") for x in f["findings"]) for f in data["files"]}
+        top = drawn()
+        assert len(top) == 200 and [fails[u] for u in top] == sorted(fails.values(), reverse=True)[:200]
+        # keyboard: moving down past the last drawn row draws more
+        page.locator("#m tbody tr").nth(199).locator("td").first.click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("ArrowDown")
+        assert len(drawn()) == 230
+        assert o.errors() == []
+    finally:
+        page.context.close()
