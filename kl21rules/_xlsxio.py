@@ -35,9 +35,10 @@ _STAMP = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 def zip_problem(raw: bytes) -> tuple[str, str, str] | None:
     """Why ``raw`` cannot be read safely as a workbook, as (code, vi, en), or ``None`` if it can."""
     if len(raw) > MAX_XLSX_BYTES:
-        return ("too-large",
-                f"Tệp quá lớn: {len(raw):,} byte, tối đa {MAX_XLSX_BYTES:,} byte cho tệp Excel.",
-                f"File too large: {len(raw):,} bytes, at most {MAX_XLSX_BYTES:,} for an Excel file.")
+        from kl21rules.loader import _too_large
+
+        error = _too_large(len(raw), MAX_XLSX_BYTES, "xlsx")
+        return (error.code, error.vi, error.en)
     if not raw.startswith(b"PK"):
         return ("xlsx-syntax",
                 "Tệp không phải là sổ tính Excel .xlsx (có thể là .xls cũ hoặc tệp khác đổi tên): "

@@ -205,7 +205,13 @@ def read_target(label: str, path: Path | InputError | None, stdin: Any = None) -
     if isinstance(path, InputError):
         return None, path
     fmt = detect_format(label, b"") if path is not None else None
+    if fmt is None and path is not None and label.lower().endswith(".xlsx"):
+        fmt = "xlsx"
     limit = MAX_YAML_BYTES if fmt == "yaml" else MAX_JSON_BYTES if fmt == "json" else _STDIN_LIMIT
+    if fmt == "xlsx":
+        from kl21rules._xlsxio import MAX_XLSX_BYTES
+
+        limit = MAX_XLSX_BYTES
     try:
         if path is None:
             stream = stdin if stdin is not None else sys.stdin.buffer

@@ -298,7 +298,7 @@ def test_hostile_workbooks_are_input_errors_and_other_files_are_still_checked(tm
     assert by_name["ok.xlsx"]["errors"] == [] and by_name["ok.xlsx"]["findings"]
     assert "too large uncompressed" in by_name["bomb.xlsx"]["errors"][0]["message"]
     assert "not an Excel .xlsx workbook" in by_name["notzip.xlsx"]["errors"][0]["message"]
-    assert "File too large" in by_name["big.xlsx"]["errors"][0]["message"]
+    assert "File too large: 5.0 MB, over the 4 MB limit for XLSX" in by_name["big.xlsx"]["errors"][0]["message"]
     for name in ("broken.xlsx", "garbage.xlsx"):
         assert by_name[name]["errors"] and by_name[name]["findings"] == [], name
 
