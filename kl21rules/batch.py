@@ -38,8 +38,10 @@ if TYPE_CHECKING:
     from kl21rules.config import Config, WaiverSpec
     from kl21rules.waivers import WaiverBook
 
-#: (label, path, bytes read beforehand): standard input is read by the parent, files by whoever checks them.
-Task = tuple[str, "Path | InputError | None", "bytes | None"]
+#: (label, path or the reason it cannot be read, bytes read beforehand, index of the target it
+#: came from, found by walking a folder): standard input is read by the parent, files by whoever
+#: checks them.
+Task = tuple[str, "Path | InputError | None", "bytes | None", int, bool]
 
 
 def registry_args(plugins: Sequence[str] = (), cfg: Config | None = None) -> tuple[list[str], list[str]]:
@@ -66,16 +68,22 @@ def effective_jobs(jobs: int, files: int) -> int:
     return max(1, min(jobs, files))
 
 
+def _is_folder(target: str) -> bool:
+    return target != "-" and os.path.isdir(target)
+
+
 def _tasks(targets: Sequence[str]) -> Iterator[Task]:
     """The tasks of a run, lazily (a folder's files are listed one directory at a time)."""
-    for label, path in iter_paths(targets):
-        yield (label, path, None)
+    for index, target in enumerate(targets):
+        walked = _is_folder(target)
+        for label, path in iter_paths([target]):
+            yield (label, path, None, index, walked)
 
 
 def _check_task(task: Task, registry: Registry, options: CheckOptions, rules: Sequence[Any]) -> FileReport:
-    label, path, raw = task
+    label, path, raw, _, walked = task
     if path is not None:
-        return check_target(label, path, registry, options, rules)
+        return check_target(label, path, registry, options, rules, walked=walked)
     if raw is None:
         report = FileReport(label)
         report.errors.append(InputError("unreadable", "", None, "Không đọc được đầu vào chuẩn (stdin).",
@@ -214,15 +222,52 @@ def _init_worker(disabled: list[str], extra: list[str], options: CheckOptions, w
                    rules=selected(registry.rules, options.select, options.ignore))
 
 
-def _work(task: Task) -> tuple[Any, FileTotals, WaiverHits]:
+#: What a worker sends back for one file: (the file or its rendered part, its totals, the
+#: waivers it used, its label when it was skipped as not a submission, else None).
+WorkResult = tuple[Any, FileTotals, WaiverHits, "str | None"]
+
+
+def _work(task: Task) -> WorkResult:
     """Check one file in a worker, apply its waivers and render its part: what the parent needs
     to write it and count it, never the whole :class:`FileReport` when a renderer is set (the
     parent unpickling and rendering every report kept two workers from scaling)."""
     file = _check_task(task, _WORKER["registry"], _WORKER["options"], _WORKER["rules"])
+    if file.skipped:
+        return None, (None, 0, (), 0, 0, -1), (), file.path
     hits = _apply_waivers(_WORKER["book"], file)
     totals = file_totals(file)
     render = _WORKER["render"]
-    return (file if render is None else render(file, *_WORKER["render_args"])), totals, hits
+    return (file if render is None else render(file, *_WORKER["render_args"])), totals, hits, None
+
+
+def no_submission(target: str, skipped: int) -> FileReport:
+    """The report of a folder given on the command line that yielded no submission: an input
+    error (a CI job pointed at the wrong folder must not pass)."""
+    file = FileReport(target)
+    if skipped:
+        vi = (f"Thư mục '{target}' không có báo cáo nào để kiểm tra: {skipped} tệp trong đó không phải "
+              "báo cáo (không có khóa schema, unit, activities hay report) đã được bỏ qua.")
+        en = (f"Folder '{target}' holds no submission to check: {skipped} file(s) in it that are not "
+              "submissions (no schema, unit, activities or report key) were skipped.")
+    else:
+        vi = f"Thư mục '{target}' không có tệp báo cáo nào (.json, .yaml, .yml, .xlsx)."
+        en = f"Folder '{target}' holds no submission file (.json, .yaml, .yml, .xlsx)."
+    file.errors.append(InputError("no-files", "", None, vi, en))
+    return file
+
+
+#: How many skipped files a run names in its notice (the count is always exact).
+SKIPPED_NAMED = 5
+
+
+def skipped_notice(count: int, names: Sequence[str]) -> Notice:
+    """The run's notice of the files it skipped as not submissions."""
+    shown = ", ".join(names[:SKIPPED_NAMED]) + (", …" if count > SKIPPED_NAMED else "")
+    return Notice(
+        "skipped", None,
+        f"Bỏ qua {count} tệp không phải báo cáo (không có khóa schema, unit, activities hay report): {shown}.",
+        f"Skipped {count} file(s) that are not submissions (no schema, unit, activities or report key): {shown}.",
+    )
 
 
 class FileStream:
@@ -257,8 +302,15 @@ class FileStream:
         self.tally = Tally()
         # Tally only adds to its units and counts them; a stream of any size keeps them packed.
         self.tally.units = DistinctIds()  # type: ignore[assignment]  # duck-typed: add() and len()
+        #: files found by walking folders that were not submissions: how many, the first names.
+        self.skipped = 0
+        self.skipped_names: list[str] = []
         self._count: int | None = None
         self._used = False
+        # Per target: files checked and skipped; targets before ``_settled`` are finished.
+        self._checked = [0] * len(self.targets)
+        self._skipped_in = [0] * len(self.targets)
+        self._settled = 0
 
     def __len__(self) -> int:
         """How many files the run has: counted by a pass over names only, once."""
@@ -293,13 +345,36 @@ class FileStream:
         self._start()
         return self._results(render, args)
 
+    def _skip(self, label: str, target: int) -> None:
+        self.skipped += 1
+        self._skipped_in[target] += 1
+        if len(self.skipped_names) < SKIPPED_NAMED:
+            self.skipped_names.append(label)
+
+    def _settle(self, upto: int, render: PartRenderer | None, args: tuple[Any, ...]) -> Iterator[Any]:
+        """Finish the targets before ``upto``: a folder that yielded no submission is an input error."""
+        for i in range(self._settled, upto):
+            if not self._checked[i] and _is_folder(self.targets[i]):
+                file = no_submission(self.targets[i], self._skipped_in[i])
+                self.tally.add(file)
+                if self.on_file is not None:
+                    self.on_file(file)
+                yield file if render is None else render(file, *args)
+        self._settled = max(self._settled, upto)
+
     def _results(self, render: PartRenderer | None, args: tuple[Any, ...]) -> Iterator[Any]:
         jobs = self.jobs
         tasks = (self._read_stdin(t) for t in _tasks(self.targets))
         if jobs <= 1:
             rules = selected(self.registry.rules, self.options.select, self.options.ignore)
             for task in tasks:
+                target = task[3]
+                yield from self._settle(target, render, args)
                 file = _check_task(task, self.registry, self.options, rules)
+                if file.skipped:
+                    self._skip(file.path, target)
+                    continue
+                self._checked[target] += 1
                 if self.waivers:
                     self.waivers.apply(file)
                 self.tally.add(file)
@@ -320,8 +395,26 @@ class FileStream:
                 pool = multiprocessing.Pool(jobs, _init_worker, (disabled, extra, self.options, specs, render, args))
             finally:
                 _WORKER.pop("forked_from", None)
+            # The tasks' targets, in order, for the results (imap gives them back in that order).
+            import collections
+
+            targets: collections.deque[int] = collections.deque()
+
+            def noted(all_tasks: Iterator[Task]) -> Iterator[Task]:
+                for task in all_tasks:
+                    targets.append(task[3])
+                    yield task
+
             with pool:
-                for payload, totals, hits in pool.imap(_work, tasks, chunksize=chunk):
+                for payload, totals, hits, skipped in pool.imap(_work, noted(tasks), chunksize=chunk):
+                    target = targets.popleft()
+                    yield from self._settle(target, render, args)
+                    if skipped is not None:
+                        self._skip(skipped, target)
+                        continue
+                    self._checked[target] += 1
+                    if self.waivers and totals[0] is not None and not totals[1]:
+                        self.waivers.note_unit(totals[0])
                     if hits and self.waivers:
                         states = self.waivers.states
                         for i, applied, expired in hits:
@@ -331,16 +424,19 @@ class FileStream:
                     if self.on_file is not None:
                         self.on_file(payload if render is None else None)
                     yield payload
+        yield from self._settle(len(self.targets), render, args)
+        if self.skipped:
+            self.problems.append(skipped_notice(self.skipped, self.skipped_names))
         if self.waivers:
             self.problems.extend(self.waivers.notices())
 
     @staticmethod
     def _read_stdin(task: Task) -> Task:
         """Standard input is read here, so a worker never needs it (it would not have it)."""
-        label, path, _ = task
+        label, path, _, target, walked = task
         if path is not None:
             return task
-        return (label, None, read_target(label, None)[0])
+        return (label, None, read_target(label, None)[0], target, walked)
 
 
 def stream_check(
@@ -367,15 +463,9 @@ def stream_check(
     if all_waivers:
         from kl21rules.waivers import WaiverBook
 
-        book = WaiverBook(all_waivers, options.today)
-    for target in targets:
-        if target != "-" and Path(target).is_dir() and next(iter_paths([target]), None) is None:
-            # Nothing to check is worth saying: a CI job pointed at the wrong folder would pass.
-            report.problems.append(Notice(
-                "no-files", None,
-                f"Thư mục '{target}' không có tệp báo cáo nào (.json, .yaml, .yml, .xlsx).",
-                f"Folder '{target}' holds no submission file (.json, .yaml, .yml, .xlsx).",
-            ))
+        # A partial run (a few files, --select) says nothing of waivers about units it did not
+        # check or rules it did not run.
+        book = WaiverBook(all_waivers, options.today, rules={r.id for r in report.rules})
     report.files = FileStream(
         targets, registry, options, jobs=jobs, worker_args=registry_args(plugins, cfg),
         waivers=book, problems=report.problems, on_file=on_file,

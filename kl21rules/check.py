@@ -23,6 +23,16 @@ from kl21rules.rules.facts import Dated, build_facts
 from kl21rules.validate import limit_errors, validate_bounded, validate_document
 
 SUFFIXES = (".json", ".yaml", ".yml", ".xlsx")
+#: Keys of which a submission has at least one: a mapping with none of them is not a submission.
+SUBMISSION_KEYS = frozenset({"schema", "unit", "activities", "report"})
+
+
+def not_a_submission(data: object) -> bool:
+    """Whether parsed data is plainly not a submission: a mapping with neither a ``schema`` key
+    nor any key of a submission (``unit``, ``activities``, ``report``), like a CI workflow or a
+    tool's configuration found beside the reports. Anything else (a list, a scalar, a mapping
+    with any of those keys) is a submission to check, and its faults are input errors."""
+    return isinstance(data, dict) and SUBMISSION_KEYS.isdisjoint(data)
 
 
 @dataclass
@@ -276,8 +286,15 @@ def check_bytes(
     registry: Registry,
     options: CheckOptions,
     rules: Sequence[CompiledRule] | None = None,
+    *,
+    walked: bool = False,
 ) -> FileReport:
-    """Check one submission given as bytes; never raises for any input."""
+    """Check one submission given as bytes; never raises for any input.
+
+    ``walked``: the file was found by walking a folder (not named by the user), so if it parses
+    and is plainly not a submission (:func:`not_a_submission`) it is marked ``skipped`` and not
+    checked. A file named explicitly is always checked.
+    """
     report = FileReport(label)
     if is_xlsx(label, raw):
         return _check_xlsx(report, raw, registry, options, rules)
@@ -295,9 +312,17 @@ def check_bytes(
         return report
     # A file whose only fault is a repeated key is still read (the later value wins), so its
     # other errors are reported with it: every error in a file, not just the first.
-    document, duplicates = load_bytes(raw, fmt, keep_duplicates=True)
+    # Found in a folder, a file whose keys are not all text (a CI workflow's "on:") is still
+    # read far enough to tell whether it is a submission at all.
+    document, duplicates = load_bytes(raw, fmt, keep_duplicates=True, keep_key_errors=walked)
     more = getattr(duplicates, "more", 0)  # repeated keys found but not listed
     if document is None:
+        report.errors.extend(_shown_errors(duplicates, more))
+        return report
+    if walked and not_a_submission(document.data):
+        report.skipped = True
+        return report
+    if any(e.code != "duplicate-key" for e in duplicates):
         report.errors.extend(_shown_errors(duplicates, more))
         return report
     submission, errors, hidden, exact = validate_bounded(
@@ -468,12 +493,12 @@ def name_items(report: FileReport, data: Any, pointers: Sequence[str]) -> None:
 
 
 def check_target(label: str, path: Path | InputError | None, registry: Registry, options: CheckOptions,
-                 rules: Sequence[CompiledRule] | None = None) -> FileReport:
-    """Read and check one target (file path or standard input)."""
+                 rules: Sequence[CompiledRule] | None = None, *, walked: bool = False) -> FileReport:
+    """Read and check one target (file path or standard input); ``walked`` as for :func:`check_bytes`."""
     raw, error = read_target(label, path)
     if raw is None:
         report = FileReport(label)
         if error is not None:
             report.errors.append(error)
         return report
-    return check_bytes(label, raw, registry, options, rules)
+    return check_bytes(label, raw, registry, options, rules, walked=walked)

@@ -148,7 +148,7 @@ _FIRST_NON_SPACE = re.compile(rb"[ \t\r\n]*(.)", re.S)
 
 
 def load_bytes(
-    raw: bytes, fmt: str, *, keep_duplicates: bool = False
+    raw: bytes, fmt: str, *, keep_duplicates: bool = False, keep_key_errors: bool = False
 ) -> tuple[Document | None, list[InputError]]:
     """Parse one file's bytes as ``fmt`` (``"json"`` or ``"yaml"``).
 
@@ -159,6 +159,8 @@ def load_bytes(
     With ``keep_duplicates``, a file whose only errors are duplicate keys is returned as
     ``(document, errors)``: the data was read whole (the later value of a key wins), so a caller
     can go on to report the file's other errors too (spec: every error in a file is reported).
+    With ``keep_key_errors`` too, so is a file whose only other errors are YAML keys that are not
+    text (``on:`` read as true in a CI workflow): enough to tell that it is not a submission.
 
     :raises ValueError: if ``fmt`` is neither ``"json"`` nor ``"yaml"`` (a caller's mistake).
     """
@@ -196,13 +198,14 @@ def load_bytes(
     except RecursionError:
         # A backstop only: nesting is bounded before parsing, so this should not happen.
         return None, [_too_deep(None)]
-    if document is not None and errors and not (keep_duplicates and _only_duplicates(errors)):
+    if document is not None and errors and not (keep_duplicates and _only_duplicates(errors, keep_key_errors)):
         return None, errors
     return document, errors
 
 
-def _only_duplicates(errors: list[InputError]) -> bool:
-    return all(e.code == "duplicate-key" for e in errors)
+def _only_duplicates(errors: list[InputError], key_errors: bool = False) -> bool:
+    kept = ("duplicate-key", "yaml-key") if key_errors else ("duplicate-key",)
+    return all(e.code in kept for e in errors)
 
 
 # --- Decoding -------------------------------------------------------------------------------
@@ -702,15 +705,18 @@ def _load_yaml(text: str) -> tuple[Document | None, list[InputError]]:
                     "The YAML file holds no data (only comments or '---' markers).",
                 )
             ]
-        if errors and not _only_duplicates(errors):
+        if errors and not _only_duplicates(errors, key_errors=True):
             return None, _sorted(errors)
-        # Only repeated keys: build the data anyway (the later value wins); load_bytes decides.
+        # Only repeated keys or keys that are not text: build the data anyway (the later value
+        # wins); load_bytes decides whether the caller gets it.
         if loader.alias_count:
             if _expanded_size(root, {}) > loader.node_count + _MAX_ALIAS_EXPANSION:
                 return None, _sorted([*errors, _alias_error(None, "expansion")])
         try:
             data = loader.construct_document(root)
         except yaml.YAMLError as exc:
+            if any(e.code == "yaml-key" for e in errors):  # a list or mapping as a key, already said
+                return None, _sorted(errors)
             return None, _sorted([*errors, _yaml_syntax(exc, text)])
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
             # A backstop: explicit tags are checked while composing, so PyYAML's constructors

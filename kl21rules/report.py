@@ -66,6 +66,9 @@ class FileReport:
     #: the ids of the list items its errors, findings and notices point into (``/activities/2``
     #: -> ``A03``), so that the text report can name a position: "hoạt động thứ 3 (A03)".
     names: dict[str, str] = field(default_factory=dict)
+    #: found while walking a folder, it parsed but is plainly not a submission (see
+    #: :func:`kl21rules.check.not_a_submission`): a batch skips it and counts it, never reports it.
+    skipped: bool = False
 
     def summary(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)

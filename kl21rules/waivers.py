@@ -64,20 +64,44 @@ class WaiverState:
 
 
 class WaiverBook:
-    """Applies waivers file by file and remembers what each did (for a streamed batch)."""
+    """Applies waivers file by file and remembers what each did (for a streamed batch).
 
-    def __init__(self, waivers: Sequence[WaiverSpec], today: _dt.date) -> None:
+    ``rules``: the ids of the rules the run evaluates (``None``: all). A waiver that matched
+    nothing is reported only when the run could have matched it: its rule was run, and its unit
+    (or, for a waiver naming no unit, any unit) was checked without input errors. A partial run
+    (a few files, ``--select``) thus says nothing of waivers about other units or rules.
+    """
+
+    def __init__(self, waivers: Sequence[WaiverSpec], today: _dt.date, rules: set[str] | None = None) -> None:
         self.states = [WaiverState(w) for w in waivers]
         self.today = today
+        self.rules = rules
+        self._waiver_units = {w.unit for w in waivers if w.unit is not None}
+        self.units_seen: set[str] = set()
+        self.any_unit = False
 
     def __bool__(self) -> bool:
         return bool(self.states)
 
+    def note_unit(self, unit_id: str) -> None:
+        """Note that a unit was checked (its file read without input errors)."""
+        self.any_unit = True
+        if unit_id in self._waiver_units:
+            self.units_seen.add(unit_id)
+
+    def could_match(self, w: WaiverSpec) -> bool:
+        """Whether this run checked what ``w`` is about (see the class's doc)."""
+        if self.rules is not None and w.rule not in self.rules:
+            return False
+        return w.unit in self.units_seen if w.unit is not None else self.any_unit
+
     def apply(self, file: FileReport) -> None:
         """Mark the waived findings of one file, as of the file's evaluation date."""
+        unit_id = file.unit.get("id") if file.unit else None
+        if unit_id is not None and not file.errors:
+            self.note_unit(unit_id)
         if not self.states or not file.findings:
             return
-        unit_id = file.unit.get("id") if file.unit else None
         when = file.as_of or self.today
         for f in file.findings:
             if f.status not in WAIVABLE:
@@ -107,7 +131,7 @@ class WaiverBook:
                     f"Waiver {what} ({w.source}) expired on {day} and no longer applies to "
                     f"{st.expired_hits} finding(s).",
                 ))
-            elif not st.applied:
+            elif not st.applied and self.could_match(w):
                 out.append(Notice(
                     "waiver-unmatched", None,
                     f"Miễn trừ {what} ({w.source}) không khớp với kết quả chưa đạt nào.",

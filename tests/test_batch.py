@@ -69,8 +69,9 @@ reason = "Đã hết hạn"
 expires = 2022-06-30
 
 [[waivers]]
-rule = "KL21-01"
-unit = "KHONG.CO"
+rule = "KL21-11"
+unit = "KCQ.THPTNT"
+period = "2031-01"
 reason = "Không khớp kết quả nào"
 expires = 2030-01-01
 """
@@ -88,7 +89,7 @@ def test_jobs_give_the_same_bytes_as_one_process(folder: Path, fmt: str) -> None
     if fmt in ("json", "text", "markdown"):
         # the waiver applied (3 copies of its sample), and the expired and unmatched ones told
         assert one.stdout.count("Sáp nhập chi bộ".encode()) == 3
-        assert b"KL21-11 KCQ.THPTNT 2022-04" in one.stdout and b"KHONG.CO" in one.stdout
+        assert b"KL21-11 KCQ.THPTNT 2022-04" in one.stdout and b"KCQ.THPTNT 2031-01" in one.stdout
     for jobs in ("2", "0"):
         many = run(*args, "--jobs", jobs, cwd=folder)
         assert many.returncode == one.returncode
@@ -212,16 +213,84 @@ def test_no_progress_output_when_piped(folder: Path) -> None:
     (folder / "r.json").unlink()
 
 
-def test_an_empty_folder_is_reported_not_silently_passed(tmp_path: Path) -> None:
-    """A CI job pointed at the wrong folder must hear that nothing was checked."""
+def test_an_empty_folder_is_an_input_error(tmp_path: Path) -> None:
+    """A CI job pointed at the wrong folder must not pass: exit code 2, the folder in the report."""
     from typer.testing import CliRunner
 
     from kl21rules.cli import app
 
+    (tmp_path / "notes.txt").write_text("not a report", encoding="utf-8")
     result = CliRunner().invoke(app, ["check", str(tmp_path), "--format", "json"])
-    problems = json.loads(result.stdout)["problems"]
-    assert [p["code"] for p in problems] == ["no-files"]
-    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert result.exit_code == 2
+    assert [f["path"] for f in data["files"]] == [str(tmp_path)]
+    assert [e["code"] for e in data["files"][0]["errors"]] == ["no-files"]
+    assert data["summary"]["input_errors"] == 1 and data["summary"]["files"] == 1
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_non_submissions_found_in_folders_are_skipped_and_counted(tmp_path: Path, jobs: str) -> None:
+    """A CI workflow or a tool's configuration beside the reports is skipped and counted; a file
+    that forgot its schema, a wrong schema or a parse error stays an input error; a file named
+    explicitly is always checked; a folder of nothing but skipped files is an input error."""
+    reports = tmp_path / "reports"
+    (reports / ".github" / "workflows").mkdir(parents=True)
+    (reports / ".github" / "workflows" / "check.yml").write_text(
+        "name: check\non: [push]\njobs: {check: {runs-on: ubuntu-latest}}\n", encoding="utf-8")
+    (reports / ".pre-commit-config.yaml").write_text("repos: []\n", encoding="utf-8")
+    (reports / "package.json").write_text('{"name": "x", "version": "1.0.0"}', encoding="utf-8")
+    shutil.copy(SAMPLES / "chi-bo-truong-thpt-hoc-muon-2022.yaml", reports / "thpt.yaml")
+    forgot = (SAMPLES / "chi-bo-truong-thpt-hoc-muon-2022.yaml").read_text(encoding="utf-8")
+    forgot = "\n".join(line for line in forgot.splitlines() if not line.startswith("schema:"))
+    (reports / "quen-schema.yaml").write_text(forgot, encoding="utf-8")
+    (reports / "sai-schema.json").write_text('{"schema": "kl21rules/submission/v9"}', encoding="utf-8")
+    (reports / "hong.yaml").write_text("a: [1,\n", encoding="utf-8")
+    (reports / "danh-sach.json").write_text("[1, 2]", encoding="utf-8")
+    only_ci = tmp_path / "only-ci"
+    only_ci.mkdir()
+    (only_ci / "ci.yml").write_text("on: push\njobs: {}\n", encoding="utf-8")
+    named = reports / ".pre-commit-config.yaml"
+
+    result = run("check", "reports", "only-ci", str(named), "--format", "json", "--jobs", jobs,
+                 "--as-of", "2022-12-31", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    data = json.loads(result.stdout)
+    errors = {f["path"]: [e["code"] for e in f["errors"]] for f in data["files"]}
+    assert sorted(errors) == sorted(["reports/danh-sach.json", "reports/hong.yaml", "reports/quen-schema.yaml",
+                                     "reports/sai-schema.json", "reports/thpt.yaml", "only-ci", str(named)])
+    assert errors["reports/thpt.yaml"] == []
+    assert errors["only-ci"] == ["no-files"]
+    for path in ("reports/danh-sach.json", "reports/hong.yaml", "reports/quen-schema.yaml",
+                 "reports/sai-schema.json", str(named)):
+        assert errors[path], path  # input errors, never skipped
+    skipped = [p for p in data["problems"] if p["code"] == "skipped"]
+    assert len(skipped) == 1
+    assert skipped[0]["message"].startswith("Bỏ qua 4 tệp không phải báo cáo")
+    for name in ("reports/.github/workflows/check.yml", "reports/.pre-commit-config.yaml", "reports/package.json",
+                 "only-ci/ci.yml"):
+        assert name in skipped[0]["message"]
+    assert data["summary"]["files"] == 7
+    en = run("check", "only-ci", "--lang", "en", cwd=tmp_path)
+    assert en.returncode == 2
+    assert "Skipped 1 file(s) that are not submissions" in en.stdout.decode()
+    assert "Folder 'only-ci' holds no submission to check" in en.stdout.decode()
+
+
+def test_unmatched_waivers_only_for_units_and_rules_the_run_checked(tmp_path: Path) -> None:
+    """Checking one unit's file must not warn about waivers of every other unit."""
+    (tmp_path / "kl21rules.toml").write_text(
+        "[[waivers]]\nrule = \"KL21-11\"\nunit = \"KCQ.KHAC\"\nreason = \"đơn vị khác\"\nexpires = 2030-01-01\n"
+        "[[waivers]]\nrule = \"KL21-11\"\nunit = \"KCQ.THPTNT\"\nperiod = \"2031-01\"\nreason = \"không khớp\"\n"
+        "expires = 2030-01-01\n"
+        "[[waivers]]\nrule = \"KL21-20\"\nperiod = \"2031\"\nreason = \"quy tắc không chạy\"\nexpires = 2030-01-01\n",
+        encoding="utf-8")
+    shutil.copy(SAMPLES / "chi-bo-truong-thpt-hoc-muon-2022.yaml", tmp_path / "thpt.yaml")
+    result = run("check", "thpt.yaml", "--format", "json", "--ignore", "KL21-20", cwd=tmp_path)
+    problems = [p["message"] for p in json.loads(result.stdout)["problems"] if p["code"] == "waiver-unmatched"]
+    assert len(problems) == 1 and "KL21-11 KCQ.THPTNT 2031-01" in problems[0], problems
+    everything = run("check", "thpt.yaml", "--format", "json", cwd=tmp_path)
+    codes = [p["message"] for p in json.loads(everything.stdout)["problems"] if p["code"] == "waiver-unmatched"]
+    assert len(codes) == 2 and any("KL21-20" in m for m in codes), codes
 
 
 def test_distinct_units_are_counted_exactly_across_packed_runs(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -49,7 +49,7 @@ def test_samples_report_validates_against_the_report_schema(
     registry: Registry, validator: jsonschema.protocols.Validator, tmp_path: Path, as_of: dt.date | None, lang: str
 ) -> None:
     waiver = WaiverSpec("KL21-11", "Sáp nhập", dt.date(2030, 1, 1), unit="KCQ.THPTNT", period="2022-07")
-    stale = WaiverSpec("KL21-02", "Không khớp", dt.date(2030, 1, 1), unit="NOPE")
+    stale = WaiverSpec("KL21-02", "Không khớp", dt.date(2030, 1, 1), unit="KCQ.THPTNT", period="2031")
     report = run_check(inputs(tmp_path), registry, CheckOptions(as_of=as_of), waivers=[waiver, stale])
     data = json.loads(jsonfmt.render(report, lang))
     errors = sorted(validator.iter_errors(data), key=str)

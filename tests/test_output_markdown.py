@@ -77,7 +77,7 @@ def test_cells_are_escaped(registry: Registry, tmp_path: Path) -> None:
 
 def test_waivers_and_problems(registry: Registry) -> None:
     waiver = WaiverSpec("KL21-11", "Sáp nhập", dt.date(2030, 1, 1), period="2022-07")
-    stale = WaiverSpec("KL21-02", "cũ", dt.date(2030, 1, 1), unit="NOPE")
+    stale = WaiverSpec("KL21-02", "cũ", dt.date(2030, 1, 1), unit="KCQ.THPTNT", period="2031")
     md = markdown.render(run_check([str(THPT)], registry, CheckOptions(), waivers=[waiver, stale]))
     assert "_(miễn trừ: Sáp nhập (đến 2030-01-01))_" in md
     assert "### Vấn đề" in md and "không khớp" in md

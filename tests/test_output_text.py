@@ -77,7 +77,7 @@ def test_summary_across_files_by_rule(registry: Registry) -> None:
 
 def test_waived_finding_and_problems_are_shown(registry: Registry) -> None:
     waiver = WaiverSpec("KL21-11", "Sáp nhập chi bộ", dt.date(2030, 1, 1), period="2022-07")
-    stale = WaiverSpec("KL21-02", "cũ", dt.date(2030, 1, 1), unit="NOPE")
+    stale = WaiverSpec("KL21-02", "cũ", dt.date(2030, 1, 1), unit="KCQ.THPTNT", period="2031")
     report = run_check([str(THPT)], registry, CheckOptions(), waivers=[waiver, stale])
     out = text.render(report)
     line = next(x for x in out.splitlines() if "KL21-11" in x and "2022-07" in x)
