@@ -233,7 +233,7 @@ def _work(task: Task) -> WorkResult:
     parent unpickling and rendering every report kept two workers from scaling)."""
     file = _check_task(task, _WORKER["registry"], _WORKER["options"], _WORKER["rules"])
     if file.skipped:
-        return None, (None, 0, (), 0, 0, -1), (), file.path
+        return None, (None, 0, (), 0, 0, -1, ()), (), file.path
     hits = _apply_waivers(_WORKER["book"], file)
     totals = file_totals(file)
     render = _WORKER["render"]

@@ -21,16 +21,40 @@ app = typer.Typer(
     help="Kiểm tra báo cáo thực hiện Kế hoạch 40-KH/ĐUK (Kết luận 21-KL/TW). "
     "Checks units' reports against Plan 40-KH/ĐUK.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 Lang = Annotated[str, typer.Option("--lang", help="vi | en: ngôn ngữ thông báo / language of messages")]
 Plugins = Annotated[
     Optional[list[str]],
-    typer.Option("-p", help="MODULE: nạp thêm gói / load a pack module; no:NAME: tắt gói / disable a pack"),
+    typer.Option("-p", metavar="MODULE|no:PACK",
+                 help="Nạp thêm gói quy tắc / load a pack module; no:PACK: tắt gói / disable a pack (repeatable)"),
 ]
+
+#: The format an output file's name asks for, by its ending (``--output`` without ``--format``).
+EXTENSION_FORMATS: tuple[tuple[str, str], ...] = (
+    (".sarif.json", "sarif"),
+    (".sarif", "sarif"),
+    (".xml", "junit"),
+    (".json", "json"),
+    (".md", "markdown"),
+    (".markdown", "markdown"),
+    (".html", "html"),
+    (".htm", "html"),
+    (".xlsx", "xlsx"),
+)
+
+
+def format_of_path(path: Path | str) -> str | None:
+    """The format a report file's name asks for (``kl21.sarif`` → ``sarif``), or ``None``."""
+    name = Path(path).name.lower()
+    for ending, fmt in EXTENSION_FORMATS:
+        if name.endswith(ending):
+            return fmt
+    return None
 
 
 def _say(text: str, *, err: bool = False) -> None:
@@ -135,36 +159,68 @@ def _write_output(text: str, output: Path | None) -> None:
 
 @app.command()
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Tệp, thư mục hoặc - (stdin) / files, folders or -")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Ngày xét / evaluation date")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", help="text|json|junit|sarif|markdown|github|html")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", help="Ghi báo cáo ra tệp / write to file")] = None,
-    select: Annotated[Optional[list[str]], typer.Option("--select", help="ID,... hoặc tiền tố, tên gói")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="ID,... hoặc tiền tố, tên gói")] = None,
-    fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="error|warning|info")] = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Tệp cấu hình / configuration file")] = None,
+    paths: Annotated[list[str], typer.Argument(
+        metavar="PATH", help="Tệp, thư mục hoặc - (stdin) / files, folders or -")],
+    as_of: Annotated[Optional[str], typer.Option(
+        "--as-of", metavar="DATE",
+        help="Ngày xét / evaluation date: 2022-12-31, 31/12/2022, today (mặc định: ngày báo cáo của từng tệp / "
+             "default: each file's report date)")] = None,
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", metavar="FORMAT",
+        help="text|json|junit|sarif|markdown|github|xlsx|… (mặc định / default: text, hoặc theo đuôi của "
+             "--output / or the one --output's extension names)")] = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", metavar="FILE",
+        help="Ghi báo cáo ra tệp, trọn vẹn hoặc không gì cả / write the report to FILE, whole or not at all "
+             "(.sarif .xml .json .md .html .xlsx pick the format)")] = None,
+    reports: Annotated[Optional[list[str]], typer.Option(
+        "--report", metavar="FORMAT:FILE",
+        help="Ghi thêm một báo cáo từ cùng lần chạy / also write a report of the same run, e.g. "
+             "sarif:kl21.sarif (repeatable)")] = None,
+    select: Annotated[Optional[list[str]], typer.Option(
+        "--select", metavar="IDS", help="Chỉ chạy / run only: ID,... hoặc tiền tố, tên gói / ids, prefixes, packs")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option(
+        "--ignore", metavar="IDS", help="Bỏ qua / skip: ID,... hoặc tiền tố, tên gói / ids, prefixes, packs")] = None,
+    fail_on: Annotated[Optional[str], typer.Option(
+        "--fail-on", metavar="LEVEL",
+        help="error|warning|info: mức thấp nhất của 'không đạt' làm mã thoát 1 / lowest severity of a fail that "
+             "exits 1 (mặc định / default: error)")] = None,
+    exit_zero: Annotated[bool, typer.Option(
+        "--exit-zero",
+        help="Không đạt không làm lỗi (mã 0); lỗi đầu vào vẫn là 2 / findings never fail the run (exit 0); "
+             "input errors still exit 2")] = False,
+    lang: Annotated[Optional[str], typer.Option(
+        "--lang", metavar="LANG", help="vi|en (mặc định / default: vi)")] = None,
+    config: Annotated[Optional[Path], typer.Option(
+        "--config", metavar="FILE",
+        help="Tệp cấu hình / configuration file (mặc định / default: kl21rules.toml or pyproject.toml, upward)")] = None,
     isolated: Annotated[
         bool, typer.Option("--isolated", help="Không đọc tệp cấu hình nào / read no configuration file")
     ] = False,
     waivers: Annotated[
-        Optional[Path], typer.Option("--waivers", help="Tệp miễn trừ (TOML/YAML) / waiver file")
+        Optional[Path], typer.Option("--waivers", metavar="FILE", help="Tệp miễn trừ (TOML/YAML) / waiver file")
     ] = None,
-    jobs: Annotated[int, typer.Option("--jobs", help="Số tiến trình / processes (0 = one per core)")] = 1,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện tiến độ / no progress bar")] = False,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", metavar="N", help="Số tiến trình / processes (0 = một cho mỗi lõi / one per core)")] = 1,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q",
+        help="Chỉ hiện vấn đề và tổng cộng, không thanh tiến độ / only problems and the totals, no progress bar")] = False,
+    engine: Annotated[Optional[str], typer.Option(
+        "--engine", metavar="ENGINE",
+        help="reference|durable: bộ máy xét quy tắc / rule engine (mặc định / default: reference)")] = None,
     show_all: Annotated[
         bool,
         typer.Option("--all", help="Báo cáo văn bản: liệt kê cả nghĩa vụ đạt, không áp dụng / text: list passes too"),
     ] = False,
-    engine: Annotated[
-        Optional[str], typer.Option("--engine", help="reference|durable: bộ máy xét quy tắc / rule engine")
-    ] = None,
-    trend: Annotated[
-        Optional[str], typer.Option("--trend", help="month|quarter: diễn biến từ 3/2022 (--format html) / trend")
-    ] = None,
+    trend: Annotated[Optional[str], typer.Option(
+        "--trend", metavar="PERIOD", help="month|quarter: diễn biến từ 3/2022 (--format html) / trend")] = None,
     plugins: Plugins = None,
 ) -> None:
-    """Kiểm tra báo cáo / check submissions."""
+    """Kiểm tra báo cáo / check submissions: files (.json .yaml .yml), folders (searched), or - (stdin).
+
+    Mã thoát / exit codes: 0 đạt / nothing failed; 1 có 'không đạt' từ mức --fail-on / a fail at or above
+    --fail-on; 2 lỗi đầu vào, tùy chọn, cấu hình / an input error, a bad option or configuration.
+    """
     from kl21rules.config import ConfigError, check_against_rules, check_selectors, load_config
 
     try:
@@ -187,17 +243,12 @@ def check(
 
     registry = _registry(plugins, cfg)
     formats = {**builtin_formats(), **registry.formats}
-    fmt = fmt or "text"
-    if fmt not in formats:
-        raise _bad(f"--format '{fmt}' không có; có: {', '.join(sorted(formats))}.",
-                   f"unknown --format '{fmt}'; available: {', '.join(sorted(formats))}.", lang)
-    if fmt in BINARY and output is None:
-        raise _bad(f"--format {fmt} ghi ra tệp: cần --output TỆP.{fmt} (không in ra màn hình).",
-                   f"--format {fmt} writes a file: give --output FILE.{fmt} (it is not printed).", lang)
+    outputs = _outputs(fmt, output, reports, formats, lang)
+    fmt = outputs[0][0]
     if trend is not None and trend not in ("month", "quarter"):
         raise _bad(f"--trend phải là month hoặc quarter, không phải '{trend}'.",
                    f"--trend must be month or quarter, not '{trend}'.", lang)
-    if trend is not None and fmt != "html":
+    if trend is not None and "html" not in [f for f, _ in outputs]:
         raise _bad("--trend chỉ dùng với --format html.", "--trend goes with --format html only.", lang)
     extra_waivers = []
     try:
@@ -219,7 +270,7 @@ def check(
         select=_split_ids(select) or tuple(cfg.select),
         ignore=_split_ids(ignore) + tuple(cfg.ignore),
         params=cfg.rule_params,
-        lines=fmt in NEEDS_LINES or fmt not in BUILTIN,
+        lines=any(f in NEEDS_LINES or f not in BUILTIN for f, _ in outputs),
     )
     engine_notices: list[Any] = []
     options.engine = engine
@@ -233,52 +284,23 @@ def check(
                           waivers=extra_waivers, on_file=progress.advance)
     report.problems[:0] = _pack_problems(registry, lang) + engine_notices
     progress.total = len(report.files)
-    from kl21rules.output._sink import write_bytes_atomic, write_file_atomic, write_stream
+    # What some formats take beyond the report: the packs' titles, the trend of an HTML report.
+    extras: dict[str, dict[str, Any]] = {"text": {"show_all": show_all}}
+    titles = {p.name: p.title.get(lang) for p in registry.packs if p.title}
+    extras["xlsx"] = {"pack_titles": titles}
+    extras["html"] = {"pack_titles": titles}
+    if trend is not None:
+        from kl21rules.trend import compute_trend
 
-    if fmt in BINARY:
-        from kl21rules.output.xlsx import write_report
-
-        assert output is not None
-        try:
-            with progress:
-                titles = {p.name: p.title.get(lang) for p in registry.packs if p.title}
-                write_bytes_atomic(output, lambda handle: write_report(report, lang, handle, pack_titles=titles))
-        except OSError as exc:
-            raise _bad(f"Không ghi được '{output}': {exc.strerror}.", f"Cannot write '{output}': {exc.strerror}.",
-                       lang) from None
-        chunks: Any = None
-    elif fmt in BUILTIN:
-        from kl21rules.output import builtin_streamer
-
-        color = False
-        if fmt == "text" and output is None:
-            from kl21rules.output.text import want_color
-
-            color = want_color(sys.stdout.isatty(), os.environ)
-        extra: dict[str, Any] = {}
-        if fmt == "html":
-            extra["pack_titles"] = {p.name: p.title.get(lang) for p in registry.packs if p.title}
-            if trend is not None:
-                from kl21rules.trend import compute_trend
-
-                extra["trend"] = compute_trend(paths, registry, options, trend)
-        chunks = builtin_streamer(fmt)(report, lang, color=color, fail_on=fail_on, show_all=show_all, **extra)
-    else:
-        # A pack's format gets the report as the hook promises it: files in a list.
-        report.files = list(report.files)
-        chunks = iter([formats[fmt](report, lang)])
-    try:
+        extras["html"]["trend"] = compute_trend(paths, registry, options, trend)
+    if len(outputs) > 1:
+        # Several reports of one run: the files are checked once, kept, and each report is
+        # rendered from them (memory grows with the number of files, unlike a single report).
         with progress:
-            if chunks is None:
-                pass
-            elif output is None:
-                write_stream(chunks)
-            else:
-                write_file_atomic(output, chunks)
-    except OSError as exc:
-        if output is None:
-            raise
-        raise _bad(f"Không ghi được '{output}': {exc.strerror}.", f"Cannot write '{output}': {exc.strerror}.", lang) from None
+            report.files = list(report.files)
+    for out_fmt, out_path in outputs:
+        _write_report(report, out_fmt, out_path, formats, lang, fail_on=fail_on, quiet=quiet,
+                      progress=progress if len(outputs) == 1 else None, extra=extras.get(out_fmt, {}))
     if output is not None or fmt not in ("text", "github"):
         # The report went to a file or a machine; a person at the terminal still hears of these.
         for p in report.problems:
@@ -286,7 +308,114 @@ def check(
     from kl21rules.report import exit_code
 
     fatal = bool(registry.errors) or any(p.code == "config-error" for p in report.problems)
-    raise typer.Exit(exit_code(report, fail_on, fatal))
+    code = exit_code(report, fail_on, fatal)
+    if exit_zero and code == 1:
+        code = 0
+    raise typer.Exit(code)
+
+
+def _outputs(fmt: str | None, output: Path | None, reports: list[str] | None, formats: dict[str, Any],
+             lang: str) -> list[tuple[str, Path | None]]:
+    """The reports a run writes: (format, file or ``None`` for standard output), the main one first.
+
+    The main report's format is ``--format``, else the one ``--output``'s name asks for
+    (:func:`format_of_path`), else text; a name that asks for another format than the one given
+    is an error (``--format text --output kl21.sarif`` never writes text into a .sarif file), and
+    so is a format that is not available. Each ``--report FORMAT:FILE`` adds one, with the same checks.
+    """
+    from kl21rules.output import BINARY
+
+    names = ", ".join(sorted(formats))
+
+    def known(name: str, where_vi: str, where_en: str) -> str:
+        if name not in formats:
+            raise _bad(f"Định dạng '{name}' ({where_vi}) không có; có: {names}.",
+                       f"Format '{name}' ({where_en}) is not available; available: {names}.", lang)
+        return name
+
+    def agree(name: str, path: Path, opt: str) -> None:
+        wanted = format_of_path(path)
+        if wanted is not None and wanted != name:
+            raise _bad(f"{opt}: tệp '{path}' có đuôi của định dạng {wanted}, mâu thuẫn với định dạng {name}; "
+                       f"hãy đổi tên tệp hoặc bỏ chỉ định định dạng.",
+                       f"{opt}: file '{path}' is named for format {wanted}, which contradicts format {name}; "
+                       f"rename the file or leave the format out.", lang)
+
+    if fmt is not None:
+        main = known(fmt, "--format", "--format")
+        if output is not None:
+            agree(main, output, "--output")
+    elif output is not None and format_of_path(output) is not None:
+        main = known(str(format_of_path(output)), f"theo đuôi của --output {output}",
+                     f"from the extension of --output {output}")
+    else:
+        main = "text"
+    if main in BINARY and output is None:
+        raise _bad(f"--format {main} ghi ra tệp: cần --output TỆP.{main} (không in ra màn hình).",
+                   f"--format {main} writes a file: give --output FILE.{main} (it is not printed).", lang)
+    outputs: list[tuple[str, Path | None]] = [(main, output)]
+    for value in reports or []:
+        name, sep, file = value.partition(":")
+        if not sep or not name or not file:
+            raise _bad(f"--report '{value}': cần dạng ĐỊNH_DẠNG:TỆP, ví dụ sarif:kl21.sarif.",
+                       f"--report '{value}': expected FORMAT:FILE, e.g. sarif:kl21.sarif.", lang)
+        path = Path(file)
+        agree(known(name, f"--report {value}", f"--report {value}"), path, "--report")
+        outputs.append((name, path))
+    seen: set[str] = set()
+    for _, target in outputs:
+        if target is None:
+            continue
+        key = os.path.abspath(target)
+        if key in seen:
+            raise _bad(f"Tệp '{target}' được chỉ định cho hai báo cáo.", f"File '{target}' is given for two reports.",
+                       lang)
+        seen.add(key)
+    return outputs
+
+
+def _write_report(report: Any, fmt: str, path: Path | None, formats: dict[str, Any], lang: str, *,
+                  fail_on: str, quiet: bool, progress: Any, extra: dict[str, Any] | None = None) -> None:
+    """Render one report of the run in ``fmt`` to ``path`` (written whole or not at all) or to
+    standard output. ``progress`` is entered while a streamed report checks its files; ``extra``
+    are options of that format (``show_all`` for text, ``pack_titles``, ``trend``)."""
+    import contextlib
+
+    from kl21rules.output import BINARY, BUILTIN, builtin_streamer
+    from kl21rules.output._sink import write_bytes_atomic, write_file_atomic, write_stream
+
+    busy: Any = progress if progress is not None else contextlib.nullcontext()
+    try:
+        if fmt in BINARY:
+            from kl21rules.output import binary_writer
+
+            assert path is not None
+            writer = binary_writer(fmt)
+            with busy:
+                write_bytes_atomic(path, lambda handle: writer(report, lang, handle, **(extra or {})))
+            return
+        if fmt in BUILTIN:
+            color = False
+            if fmt == "text" and path is None:
+                from kl21rules.output.text import want_color
+
+                color = want_color(sys.stdout.isatty(), os.environ)
+            chunks: Any = builtin_streamer(fmt)(report, lang, color=color, fail_on=fail_on, quiet=quiet,
+                                                **(extra or {}))
+        else:
+            # A pack's format gets the report as the hook promises it: files in a list.
+            if not isinstance(report.files, list):
+                report.files = list(report.files)
+            chunks = iter([formats[fmt](report, lang)])
+        with busy:
+            if path is None:
+                write_stream(chunks)
+            else:
+                write_file_atomic(path, chunks)
+    except OSError as exc:
+        if path is None:
+            raise
+        raise _bad(f"Không ghi được '{path}': {exc.strerror}.", f"Cannot write '{path}': {exc.strerror}.", lang) from None
 
 
 def _want_progress(quiet: bool, output: Path | None) -> bool:
@@ -791,7 +920,8 @@ def _version_callback(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Phiên bản / version")
+        bool, typer.Option("--version", "-V", callback=_version_callback, is_eager=True,
+                           help="Phiên bản của công cụ và các gói / version of the tool and of each pack")
     ] = False,
     debug: Annotated[
         bool, typer.Option("--debug", help="In traceback của gói, quy tắc bị lỗi (dùng được ở mọi lệnh) / print the "

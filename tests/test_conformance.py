@@ -1375,7 +1375,7 @@ def test_waiver_expiry_day_is_inclusive_and_judged_at_as_of() -> None:
 
 def test_unmatched_waiver_is_a_warning() -> None:
     write(Path("s.json"), good_2022())
-    write(Path("kl21rules.toml"), waiver_config("KL21-05", "2022", "2030-01-01", unit_id="OTHER"))
+    write(Path("kl21rules.toml"), waiver_config("KL21-05", "2031", "2030-01-01"))
     code, report = check("s.json")
     assert code == 0
     assert report["problems"], report

@@ -72,3 +72,10 @@ def builtin_streamer(name: str) -> Streamer:
     """The ``stream`` function of a built-in format."""
     stream: Streamer = importlib.import_module(BUILTIN[name]).stream
     return stream
+
+
+def binary_writer(name: str) -> Callable[..., None]:
+    """The ``write_report(report, lang, out)`` function of a built-in format written as bytes
+    (:data:`BINARY`): it writes the whole report to the binary file ``out``."""
+    write: Callable[..., None] = importlib.import_module(BUILTIN[name]).write_report
+    return write

@@ -52,15 +52,32 @@ def render(report: Report, lang: str = "vi", **kw: Any) -> str:
     return "".join(stream(report, lang, **kw))
 
 
+#: what ``quiet`` keeps of a file: the findings that need someone's attention now.
+QUIET_STATUSES = frozenset({"fail", "late", "error"})
+
+
 def stream(report: Report, lang: str = "vi", *, color: bool = False, width: int | None = None,
-           show_all: bool = False, fail_on: str = "error", exit_zero: bool = False, **_: Any) -> Iterator[str]:
+           show_all: bool = False, fail_on: str = "error", exit_zero: bool = False, quiet: bool = False,
+           **_: Any) -> Iterator[str]:
     """The text report piece by piece (one unit at a time).
 
     :param show_all: list every finding (``--all``), not only what needs attention.
     :param fail_on: the ``--fail-on`` level, for the sentence that explains the exit code.
     :param exit_zero: ``--exit-zero`` was given (fails never make the exit code 1).
+    :param quiet: (``check --quiet``) only the problems and the totals — of each file only its input
+        errors and its findings ``fail``, ``late`` or ``error`` that are not waived (a file with
+        none is left out), no table per rule, then the run's problems, the totals and what made the
+        exit code; plain text.
     """
     lang = lang_of(lang)
+    if quiet:
+        yield from (part for part in file_parts(report, _quiet_part, lang) if part)
+        tally = report.tally()
+        lines = [f"  ! {p.message(lang)}" for p in report.problems]
+        if lines:
+            lines.insert(0, f"{WORDS[lang]['problems']}:")
+        yield "\n".join([*lines, _totals(tally, lang)]) + "\n"
+        return
     if color:
         painter = _Rich(lang, width, show_all)
         yield from file_parts(report, _rich_part, lang, painter.width, show_all)
@@ -76,6 +93,25 @@ def _plain_part(f: FileReport, lang: str, show_all: bool = False) -> str:
 
 def _rich_part(f: FileReport, lang: str, width: int, show_all: bool = False) -> str:
     return _Rich(lang, width, show_all).file(f)
+
+
+def _quiet_part(f: FileReport, lang: str) -> str:
+    """A file's problems only (see :func:`stream`); empty when it has none."""
+    labels, sev = STATUS_LABEL[lang], SEVERITY_LABEL[lang]
+    lines: list[str] = []
+    for e in f.errors:
+        lines.append(f"  {_error_at(e, f, lang)}: {e.message(lang)}")
+    for status, group in by_status(f.findings):
+        if status not in QUIET_STATUSES:
+            continue
+        for x in group:
+            if x.waived is not None:
+                continue
+            at = _where(x, f, lang)
+            lines.append(f"  {labels[status]:<14} {x.rule:<9}{sev[x.severity]:<10}{at + '  ' if at else ''}{x.message(lang)}")
+    if not lines:
+        return ""
+    return "\n".join([unit_head(f, lang), *lines]) + "\n\n"
 
 
 def _shown(f: FileReport, show_all: bool) -> list[tuple[str, list[Any]]]:
