@@ -285,7 +285,7 @@ def check(
     report.problems[:0] = _pack_problems(registry, lang) + engine_notices
     progress.total = len(report.files)
     # What some formats take beyond the report: the packs' titles, the trend of an HTML report.
-    extras: dict[str, dict[str, Any]] = {"text": {"show_all": show_all}}
+    extras: dict[str, dict[str, Any]] = {"text": {"show_all": show_all, "exit_zero": exit_zero}}
     titles = {p.name: p.title.get(lang) for p in registry.packs if p.title}
     extras["xlsx"] = {"pack_titles": titles}
     extras["html"] = {"pack_titles": titles}

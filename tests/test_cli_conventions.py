@@ -170,7 +170,9 @@ def test_shell_completion_script(tmp_path: Path) -> None:
 
 def test_exit_zero_never_fails_on_findings_but_input_errors_still_exit_2(reports: Path, tmp_path: Path) -> None:
     assert run("check", "reports", cwd=tmp_path).returncode == 1
-    assert run("check", "reports", "--exit-zero", cwd=tmp_path).returncode == 0
+    zero = run("check", "reports", "--exit-zero", cwd=tmp_path)
+    assert zero.returncode == 0
+    assert zero.stdout.splitlines()[-1].endswith("0.")  # the text report's last sentence says exit code 0
     assert run("check", "reports", "--exit-zero", "--fail-on", "info", "--format", "json", cwd=tmp_path).returncode == 0
     (reports / "hong.json").write_text("{", encoding="utf-8")
     assert run("check", "reports", "--exit-zero", cwd=tmp_path).returncode == 2

@@ -76,7 +76,7 @@ def stream(report: Report, lang: str = "vi", *, color: bool = False, width: int 
         lines = [f"  ! {p.message(lang)}" for p in report.problems]
         if lines:
             lines.insert(0, f"{WORDS[lang]['problems']}:")
-        yield "\n".join([*lines, _totals(tally, lang), exit_sentence(report, fail_on, lang)]) + "\n"
+        yield "\n".join([*lines, _totals(tally, lang), exit_sentence(report, fail_on, lang, exit_zero)]) + "\n"
         return
     if color:
         painter = _Rich(lang, width, show_all)
