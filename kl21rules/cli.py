@@ -27,7 +27,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-Lang = Annotated[str, typer.Option("--lang", help="vi | en: ngôn ngữ thông báo / language of messages")]
+Lang = Annotated[str, typer.Option("--lang", metavar="LANG", help="vi | en: ngôn ngữ thông báo / language of messages")]
 Plugins = Annotated[
     Optional[list[str]],
     typer.Option("-p", metavar="MODULE|no:PACK",
@@ -470,14 +470,14 @@ class _Progress:
 
 @app.command()
 def due(
-    paths: Annotated[list[str], typer.Argument(help="Tệp, thư mục hoặc - (stdin) / files, folders or -")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Ngày xét / evaluation date")] = None,
-    within: Annotated[int, typer.Option("--within", help="Số ngày tới / days ahead")] = 30,
-    fmt: Annotated[str, typer.Option("--format", help="text|json|ics")] = "text",
-    output: Annotated[Optional[Path], typer.Option("--output", help="Ghi ra tệp / write to file")] = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Tệp cấu hình / configuration file")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", help="Số tiến trình / processes (0 = one per core)")] = 1,
+    paths: Annotated[list[str], typer.Argument(metavar="PATH", help="Tệp, thư mục hoặc - (stdin) / files, folders or -")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Ngày xét / evaluation date")] = None,
+    within: Annotated[int, typer.Option("--within", metavar="DAYS", help="Số ngày tới / days ahead")] = 30,
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text|json|ics")] = "text",
+    output: Annotated[Optional[Path], typer.Option("--output", metavar="FILE", help="Ghi ra tệp / write to file")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", metavar="LANG", help="vi|en")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Tệp cấu hình / configuration file")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", metavar="N", help="Số tiến trình / processes (0 = one per core)")] = 1,
     plugins: Plugins = None,
 ) -> None:
     """Việc sắp đến hạn / obligations not yet met, due within --within days of the evaluation date.
@@ -538,18 +538,18 @@ def _due_part(file: Any, within: int, lang: str) -> tuple[list[Any], list[str]]:
 @app.command("waivers")
 def waivers_command(
     paths: Annotated[
-        Optional[list[str]], typer.Argument(help="Tệp, thư mục để đối chiếu / files, folders to match against")
+        Optional[list[str]], typer.Argument(metavar="PATH", help="Tệp, thư mục để đối chiếu / files, folders to match against")
     ] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Ngày xét / evaluation date")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Tệp cấu hình / configuration file")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Ngày xét / evaluation date")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Tệp cấu hình / configuration file")] = None,
     isolated: Annotated[
         bool, typer.Option("--isolated", help="Không đọc tệp cấu hình nào / read no configuration file")
     ] = False,
     waivers: Annotated[
-        Optional[Path], typer.Option("--waivers", help="Tệp miễn trừ (TOML/YAML) / waiver file")
+        Optional[Path], typer.Option("--waivers", metavar="FILE", help="Tệp miễn trừ (TOML/YAML) / waiver file")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text|json")] = "text",
-    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text|json")] = "text",
+    lang: Annotated[Optional[str], typer.Option("--lang", metavar="LANG", help="vi|en")] = None,
     plugins: Plugins = None,
 ) -> None:
     """Các miễn trừ và trạng thái / list waivers: live, expired or unmatched.
@@ -623,8 +623,8 @@ def waivers_command(
 
 @app.command()
 def rules(
-    fmt: Annotated[str, typer.Option("--format", help="text|json")] = "text",
-    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text|json")] = "text",
+    lang: Annotated[Optional[str], typer.Option("--lang", metavar="LANG", help="vi|en")] = None,
     plugins: Plugins = None,
 ) -> None:
     """Danh sách quy tắc / list the rules of every enabled pack."""
@@ -656,9 +656,9 @@ def rules(
 
 @app.command("lint-rules")
 def lint_rules(
-    paths: Annotated[list[str], typer.Argument(help="Tệp hoặc thư mục quy tắc (YAML) / ruleset files or folders")],
-    fmt: Annotated[str, typer.Option("--format", help="text|json")] = "text",
-    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
+    paths: Annotated[list[str], typer.Argument(metavar="PATH", help="Tệp hoặc thư mục quy tắc (YAML) / ruleset files or folders")],
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text|json")] = "text",
+    lang: Annotated[Optional[str], typer.Option("--lang", metavar="LANG", help="vi|en")] = None,
     plugins: Plugins = None,
 ) -> None:
     """Kiểm tra tệp quy tắc, không chạy gì / check ruleset files only (for a pack's CI).
@@ -694,8 +694,8 @@ def lint_rules(
 
 @app.command()
 def explain(
-    rule: Annotated[str, typer.Argument(help="Mã quy tắc / rule id, e.g. KL21-01")],
-    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
+    rule: Annotated[str, typer.Argument(metavar="RULE", help="Mã quy tắc / rule id, e.g. KL21-01")],
+    lang: Annotated[Optional[str], typer.Option("--lang", metavar="LANG", help="vi|en")] = None,
     plugins: Plugins = None,
 ) -> None:
     """Giải thích một quy tắc / one rule in full."""
@@ -735,13 +735,13 @@ def schema(
 
 @app.command("new-pack")
 def new_pack(
-    name: Annotated[str, typer.Argument(help="Tên gói / pack name (so_y_te)")],
-    directory: Annotated[Path, typer.Option("--dir", help="Thư mục đặt gói / where to write it")] = Path("."),
-    prefix: Annotated[Optional[str], typer.Option("--prefix", help="Tiền tố mã quy tắc / rule-id prefix (SYT)")] = None,
-    title_vi: Annotated[Optional[str], typer.Option("--title-vi", help="Tên gói tiếng Việt / title in Vietnamese")] = None,
-    title_en: Annotated[Optional[str], typer.Option("--title-en", help="Tên gói tiếng Anh / title in English")] = None,
-    author: Annotated[str, typer.Option("--author", help="Người phụ trách / author")] = "",
-    requirement: Annotated[str, typer.Option("--kl21rules-requirement",
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Tên gói / pack name (so_y_te)")],
+    directory: Annotated[Path, typer.Option("--dir", metavar="DIR", help="Thư mục đặt gói / where to write it")] = Path("."),
+    prefix: Annotated[Optional[str], typer.Option("--prefix", metavar="PREFIX", help="Tiền tố mã quy tắc / rule-id prefix (SYT)")] = None,
+    title_vi: Annotated[Optional[str], typer.Option("--title-vi", metavar="TEXT", help="Tên gói tiếng Việt / title in Vietnamese")] = None,
+    title_en: Annotated[Optional[str], typer.Option("--title-en", metavar="TEXT", help="Tên gói tiếng Anh / title in English")] = None,
+    author: Annotated[str, typer.Option("--author", metavar="NAME", help="Người phụ trách / author")] = "",
+    requirement: Annotated[str, typer.Option("--kl21rules-requirement", metavar="SPEC",
                                              help="Yêu cầu kl21rules trong pyproject và CI / how the pack requires kl21rules")]
     = "kl21rules>=0.1",
     allow_kl21: Annotated[bool, typer.Option("--allow-kl21-prefix",
@@ -787,9 +787,9 @@ def new_pack(
 
 @app.command()
 def init(
-    output: Annotated[Optional[Path], typer.Argument(help="Tệp để ghi (mặc định: stdout) / file to write")] = None,
+    output: Annotated[Optional[Path], typer.Argument(metavar="FILE", help="Tệp để ghi (mặc định: stdout) / file to write")] = None,
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp có sẵn / overwrite")] = False,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", metavar="LANG", help="vi|en")] = None,
 ) -> None:
     """Tạo báo cáo mẫu / write a starter submission: YAML with Vietnamese comments, or by the
     file's extension an Excel workbook (.xlsx: drop-down lists, instructions) or JSON."""
@@ -827,10 +827,10 @@ def _write_all(handle: Any, data: bytes) -> None:
 
 @app.command()
 def convert(
-    source: Annotated[Path, typer.Argument(help="Tệp báo cáo (.xlsx, .yaml, .json) / submission to read")],
-    target: Annotated[Path, typer.Argument(help="Tệp để ghi; định dạng theo đuôi tệp / file to write, format by extension")],
+    source: Annotated[Path, typer.Argument(metavar="SOURCE", help="Tệp báo cáo (.xlsx, .yaml, .json) / submission to read")],
+    target: Annotated[Path, typer.Argument(metavar="TARGET", help="Tệp để ghi; định dạng theo đuôi tệp / file to write, format by extension")],
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp có sẵn / overwrite")] = False,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", metavar="LANG", help="vi|en")] = None,
     plugins: Plugins = None,
 ) -> None:
     """Chuyển báo cáo giữa Excel, YAML và JSON / convert a submission between .xlsx, .yaml and .json.
@@ -885,8 +885,8 @@ def convert(
 
 @app.command()
 def plugins(
-    fmt: Annotated[str, typer.Option("--format", help="text|json")] = "text",
-    lang: Annotated[Optional[str], typer.Option("--lang", help="vi|en")] = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text|json")] = "text",
+    lang: Annotated[Optional[str], typer.Option("--lang", metavar="LANG", help="vi|en")] = None,
     plugins: Plugins = None,
 ) -> None:
     """Các gói quy tắc / the packs found, their origin, version and rule count."""
