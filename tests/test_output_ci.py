@@ -26,7 +26,7 @@ def test_hook_manifest() -> None:
     assert hook["id"] == "kl21rules" and hook["entry"] == "kl21rules check --quiet" and hook["language"] == "python"
     assert hook["require_serial"] is True  # one process: one report, one total
     files = re.compile(hook["files"])
-    assert all(files.search(n) for n in ("a.json", "b.yaml", "dir/c.yml", "bao-cao/2022/chi-bo.yaml"))
+    assert all(files.search(n) for n in ("a.json", "b.yaml", "dir/c.yml", "bao-cao/2022/chi-bo.yaml", "d.xlsx"))
     assert not any(files.search(n) for n in ("a.txt", "b.jsonl", "yaml.md", ".github/workflows/ci.yml",
                                              ".pre-commit-config.yaml", ".gitlab-ci.yml", "web/package.json",
                                              "mkdocs.yml", "a/.hidden/b.yaml"))
