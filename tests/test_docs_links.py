@@ -132,3 +132,29 @@ def test_submission_md_lists_every_value_with_its_vietnamese_label(field: str) -
     text = SUBMISSION_MD.read_text(encoding="utf-8")
     for code, label in vocab.FIELDS[field].items():
         assert f"| `{code}` | {label.vi} |" in text, f"{field}: {code} = {label.vi} is not listed"
+
+
+# --- docs/cli.md covers the command line ------------------------------------------------------
+
+
+def test_cli_md_has_a_section_for_every_command_naming_each_of_its_options() -> None:
+    """A command or option added without its line in docs/cli.md fails here."""
+    import typer
+
+    from kl21rules.cli import app
+
+    text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    group = typer.main.get_command(app)
+    commands = getattr(group, "commands", {})
+    assert "check" in commands
+    missing = []
+    for name, command in sorted(commands.items()):
+        if f"## `{name}`" not in text:
+            missing.append(f"section ## `{name}`")
+            continue
+        body = text.split(f"## `{name}`", 1)[1].split("\n## ", 1)[0]
+        for param in command.params:
+            longs = [o for o in getattr(param, "opts", []) if o.startswith("--") and o != "--help"]
+            if getattr(param, "param_type_name", "") == "option" and longs and not any(f"`{o}" in body for o in longs):
+                missing.append(f"{name} {longs[0]}")
+    assert not missing, missing
