@@ -127,6 +127,30 @@ def _pack_problems(registry: Registry, lang: str) -> list[Any]:
     return [Notice("pack-error", None, e.describe("vi"), e.describe("en")) for e in registry.errors]
 
 
+def _narrowed(registry: Registry, chosen: list[Any], disabled: list[str]) -> tuple[list[Any], dict[str, list[str]]]:
+    """What the run leaves out, for every output to say: packs disabled (``-p no:``, ``disable``)
+    and rules not checked (``select``/``ignore``), as problems and as data (SARIF run properties).
+    Configuration found in a checked folder must not make a check weaker in silence (issue 9)."""
+    from kl21rules.report import Notice
+
+    notices: list[Any] = []
+    data: dict[str, list[str]] = {}
+    if disabled:
+        names = ", ".join(disabled)
+        notices.append(Notice("packs-disabled", None, f"Các gói quy tắc bị tắt, không xét: {names}.",
+                              f"Rule packs disabled, not checked: {names}."))
+        data["disabledPacks"] = disabled
+    ran = {r.id for r in chosen}
+    left = [r.id for r in registry.rules if r.id not in ran]
+    if left:
+        ids = ", ".join(left)
+        notices.append(Notice("rules-not-checked", None,
+                              f"{len(left)} quy tắc không được xét (select/ignore): {ids}.",
+                              f"{len(left)} rule(s) not checked (select/ignore): {ids}."))
+        data["rulesNotChecked"] = left
+    return notices, data
+
+
 def _parse_as_of(value: str | None, lang: str) -> _dt.date | None:
     if value is None:
         return None
@@ -272,17 +296,28 @@ def check(
         params=cfg.rule_params,
         lines=any(f in NEEDS_LINES or f not in BUILTIN for f, _ in outputs),
     )
+    from kl21rules.check import selected
+
+    chosen = selected(registry.rules, options.select, options.ignore)
+    disabled = sorted(set(_split_plugins(plugins)[0]) | set(cfg.disable))
+    if not chosen:
+        raise _bad(
+            "Không có quy tắc nào được xét: --select/--ignore, 'select'/'ignore'/'disable' trong cấu hình "
+            "hoặc -p no:GÓI đã bỏ hết. Một lần kiểm tra không xét gì không thể cho kết quả đạt.",
+            "No rule is selected: --select/--ignore, 'select'/'ignore'/'disable' in the configuration or "
+            "-p no:PACK left none. A check that judges nothing cannot pass.", lang)
+    narrowed_notices, narrowed = _narrowed(registry, chosen, disabled)
     engine_notices: list[Any] = []
     options.engine = engine
     if engine == "durable":  # the second engine (and durable-rules) is imported only when asked for
-        from kl21rules.check import selected
         from kl21rules.durable_engine import choose
 
-        options.engine, engine_notices = choose(engine, selected(registry.rules, options.select, options.ignore))
+        options.engine, engine_notices = choose(engine, chosen)
     progress = _Progress(enabled=_want_progress(quiet, output), lang=lang)
     report = stream_check(paths, registry, options, jobs=jobs, plugins=plugins or [], cfg=cfg,
                           waivers=extra_waivers, on_file=progress.advance)
-    report.problems[:0] = _pack_problems(registry, lang) + engine_notices
+    report.problems[:0] = _pack_problems(registry, lang) + narrowed_notices + engine_notices
+    report.narrowed = narrowed
     progress.total = len(report.files)
     # What some formats take beyond the report: the packs' titles, the trend of an HTML report.
     extras: dict[str, dict[str, Any]] = {"text": {"show_all": show_all, "exit_zero": exit_zero}}

@@ -176,6 +176,8 @@ class Report:
     problems: list[Notice] = field(default_factory=list)
     #: the rules that were run, for outputs that describe them (SARIF).
     rules: list[RuleInfo] = field(default_factory=list)
+    #: what the run left out: ``disabledPacks`` and ``rulesNotChecked`` (empty when nothing).
+    narrowed: dict[str, list[str]] = field(default_factory=dict)
 
     def iter_files(self) -> Iterator[FileReport]:
         """The files, in order (a streamed report can be gone through once)."""

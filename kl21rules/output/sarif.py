@@ -178,7 +178,11 @@ def stream(report: Report, lang: str = "vi", **_: Any) -> Iterator[str]:
     }
     if report.as_of:
         invocation["properties"] = {"as_of": report.as_of.isoformat()}
+    # What the run left out (packs disabled, rules not checked): run properties, only when any.
+    narrowed = (f',\n      "properties": {_dump({f"kl21rules/{k}": v for k, v in report.narrowed.items()}, 6)}'
+                if report.narrowed else "")
     yield (",\n"
            f'      "invocations": [\n        {_dump(invocation, 8)}\n      ],\n'
-           '      "columnKind": "unicodeCodePoints"\n'
+           '      "columnKind": "unicodeCodePoints"'
+           f"{narrowed}\n"
            "    }\n  ]\n}\n")
