@@ -226,12 +226,7 @@ def check_against_rules(cfg: Config, rules: Sequence[CompiledRule], packs: Itera
                 raise ConfigError(
                     f"{where}: quy tắc {rule_id} không có tham số '{name}'; tham số hợp lệ: {valid}.",
                     f"{where}: rule {rule_id} has no parameter '{name}'; valid parameters: {valid}.")
-            default = declared[name].default
-            if not _same_kind(value, default):
-                kind_vi, kind_en = _KIND.get(type(default), (type(default).__name__,) * 2)
-                raise ConfigError(
-                    f"{where}: tham số '{name}' của {rule_id} phải là {kind_vi} (như mặc định {default!r}), không phải {value!r}.",
-                    f"{where}: parameter '{name}' of {rule_id} must be {kind_en} (like its default {default!r}), not {value!r}.")
+            check_param(declared[name], value, name, rule_id, where)
     check_selectors(cfg.select, "select", rules, packs, where)
     check_selectors(cfg.ignore, "ignore", rules, packs, where)
 
@@ -260,6 +255,63 @@ def nearest_rule(token: str, ids: Iterable[str]) -> str | None:
         return wanted
     near = difflib.get_close_matches(token, known, n=1)
     return near[0] if near else None
+
+
+_TYPE_KIND = {"integer": int, "number": float, "boolean": bool, "text": str}
+
+
+def check_param(param: Any, value: Any, name: str, rule_id: str, where: str) -> None:
+    """A configured value of a rule parameter: of its declared type (else the default's) and
+    within its bounds. Raise :class:`ConfigError` saying what is allowed."""
+    default = param.default
+    declared = getattr(param, "type", None)
+    shown = _shown(value)
+    if declared == "window":
+        _check_window(value, name, rule_id, where)
+        return
+    like = _TYPE_KIND[declared]() if declared in _TYPE_KIND else default
+    if not _same_kind(value, like):
+        kind_vi, kind_en = _KIND.get(type(like), (type(like).__name__,) * 2)
+        raise ConfigError(
+            f"{where}: tham số '{name}' của {rule_id} phải là {kind_vi} (như mặc định {default!r}), không phải {shown}.",
+            f"{where}: parameter '{name}' of {rule_id} must be {kind_en} (like its default {default!r}), not {shown}.")
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and (
+            (low is not None and value < low) or (high is not None and value > high)):
+        if low is not None and high is not None:
+            vi_range, en_range = f"từ {low} đến {high}", f"from {low} to {high}"
+        elif low is not None:
+            vi_range, en_range = f"từ {low} trở lên", f"at least {low}"
+        else:
+            vi_range, en_range = f"không quá {high}", f"at most {high}"
+        raise ConfigError(
+            f"{where}: tham số '{name}' của {rule_id} phải {vi_range}, không phải {shown}.",
+            f"{where}: parameter '{name}' of {rule_id} must be {en_range}, not {shown}.")
+
+
+def _check_window(value: Any, name: str, rule_id: str, where: str) -> None:
+    """A window parameter: a table of two dates ``start`` and ``end``, start on or before end."""
+    ok = isinstance(value, dict) and set(value) == {"start", "end"}
+    if ok:
+        from kl21rules.dates import DateError, parse_date
+
+        try:
+            start, end = parse_date(value["start"]), parse_date(value["end"])
+            ok = start <= end
+        except DateError:
+            ok = False
+    if not ok:
+        raise ConfigError(
+            f"{where}: tham số '{name}' của {rule_id} phải là bảng {{start = NGÀY, end = NGÀY}} với start "
+            f"không sau end, không phải {_shown(value)}.",
+            f"{where}: parameter '{name}' of {rule_id} must be a table {{start = DATE, end = DATE}} with start "
+            f"not after end, not {_shown(value)}.")
+
+
+def _shown(value: Any) -> str:
+    """A configured value as a message quotes it, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 _KIND = {bool: ("true hoặc false", "true or false"), int: ("số nguyên", "a whole number"),

@@ -107,9 +107,11 @@ def _rule_section(rule: CompiledRule, registry: Registry, pack_titles: dict[str,
         out += [f"**How it is judged.** {_para(spec.notes.en)}", ""]
     if spec.params:
         out += ["**Tham số / parameters** (đổi được trong cấu hình / configurable per rule):", ""]
-        out += ["| tên / name | mặc định / default | ý nghĩa | meaning |", "|---|---|---|---|"]
+        out += ["| tên / name | mặc định / default | giới hạn / allowed | ý nghĩa | meaning |",
+                "|---|---|---|---|---|"]
         for name, param in spec.params.items():
-            out.append(f"| `{name}` | `{param.default!r}` | {_cell(param.doc.vi)} | {_cell(param.doc.en)} |")
+            allowed = param.bounds_text() or ("{start, end}" if param.type == "window" else "—")
+            out.append(f"| `{name}` | `{param.default!r}` | {_cell(allowed)} | {_cell(param.doc.vi)} | {_cell(param.doc.en)} |")
         out.append("")
     passing, failing = rule_examples(rule, registry)
     for label, case in (("Ví dụ đạt / passing example", passing), ("Ví dụ không đạt / failing example", failing)):

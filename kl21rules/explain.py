@@ -268,7 +268,9 @@ def explain_rule(rule: CompiledRule, registry: Registry, lang: str = "vi") -> st
     if spec.params:
         out.append("Parameters:" if en else "Tham số:")
         for name, p in spec.params.items():
-            out.append(f"  {name} = {p.default!r}: {p.doc.get(lang)}")
+            bounds = p.bounds_text()
+            limit = f" ({'allowed' if en else 'cho phép'} {bounds})" if bounds else ""
+            out.append(f"  {name} = {p.default!r}{limit}: {p.doc.get(lang)}")
         out.append("")
     passing, failing = rule_examples(rule, registry)
     for label_vi, label_en, case in (("Ví dụ đạt", "Passing example", passing),

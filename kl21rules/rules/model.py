@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Severity = Literal["error", "warning", "info"]
 Status = Literal["pass", "late", "fail", "pending", "not_applicable", "error"]
@@ -214,11 +214,44 @@ Obligation = Annotated[
 ]
 
 
+ParamType = Literal["integer", "number", "boolean", "text", "window"]
+
+
 class Param(_Strict):
-    """A rule parameter: its default and what it means."""
+    """A rule parameter: its default, what it means, and what values configuration may give it.
+
+    ``type`` is the kind of value (``window``: a table ``{start, end}`` of two dates, start first);
+    left out, it is the kind of the default. ``min`` and ``max`` bound a number (both included):
+    a configured value outside them is a configuration error, never a silently weakened rule.
+    """
 
     default: Any
     doc: Text
+    type: ParamType | None = None
+    min: int | float | None = None
+    max: int | float | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Param:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        if (self.min is not None or self.max is not None) and self.type not in (None, "integer", "number"):
+            raise ValueError(f"min and max bound numbers, not a parameter of type {self.type}")
+        default = self.default
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            if (self.min is not None and default < self.min) or (self.max is not None and default > self.max):
+                raise ValueError(f"the default {default} is outside min {self.min} and max {self.max}")
+        return self
+
+    def bounds_text(self) -> str:
+        """``1–366``, ``≥ 0``, ``≤ 100`` or ``""``: the bounds as docs show them."""
+        if self.min is not None and self.max is not None:
+            return f"{self.min}–{self.max}"
+        if self.min is not None:
+            return f"≥ {self.min}"
+        if self.max is not None:
+            return f"≤ {self.max}"
+        return ""
 
 
 class RuleSpec(_Strict):
