@@ -82,7 +82,12 @@ LABELS: dict[str, str] = {
     "reason": "Lý do", "subject": "Chủ đề", "sent_to": "Gửi tới", "kind": "Loại", "channel": "Kênh",
     "recipients": "Số người được khen", "code": "Mã sản phẩm", "summary": "Tóm tắt",
     "task": "Nhiệm vụ", "owner": "Người thực hiện", "due": "Hạn", "accountable": "Người chịu trách nhiệm",
-    PARENT_KEY: "Kế hoạch (mã hoặc dòng)",
+    PARENT_KEY: "Kế hoạch (mã hoặc dòng)", "replaces": "Thay cho bản ghi (mã)",
+    # a field of one kind of record, where the name alone would say too little
+    "activity.kind": "Loại báo cáo", "signal.kind": "Loại vụ việc", "activity.outcome": "Hình thức kỷ luật",
+    "task.outcome": "Kết quả cần đạt", "activity.number": "Số hiệu kế hoạch",
+    "activity.subject": "Nội dung báo cáo", "activity.target": "Đối tượng kiểm tra, giám sát",
+    "activity.person": "Người được bổ nhiệm, thẩm định", "signal.summary": "Tóm tắt vụ việc",
 }
 _TITLES = {
     SHEET_REPORT: "Thông tin chung của báo cáo và đơn vị — điền cột B",
@@ -115,15 +120,23 @@ class Column:
     codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     types: list[str] = field(default_factory=list)
     required: bool = False
+    record: str = ""
+
+    @property
+    def label(self) -> str:
+        """The Vietnamese name of the field (for its kind of record, where that says more)."""
+        return LABELS.get(f"{self.record}.{self.key}") or LABELS.get(self.key, self.key)
 
     @property
     def header(self) -> str:
-        return f"{LABELS.get(self.key, self.key)} ({self.key})"
+        return f"{self.label} ({self.key})"
 
     def vocab_key(self, record: str, rtype: str | None) -> str | None:
         """The :mod:`kl21rules.vocab` key of this field for a record of type ``rtype``."""
         from kl21rules.vocab import FIELDS
 
+        if self.key in FIELDS:  # a field of the report sheet: unit.kind, unit.department
+            return self.key
         if record == "activity":
             key = "activity.type" if self.key == "type" else f"{rtype}.{self.key}"
         else:
@@ -221,6 +234,8 @@ def _table(sheet: str, record: str, models: Sequence[tuple[str, type[BaseModel]]
                 col.codes[rtype] = codes
             if rtype:
                 col.types.append(rtype)
+    for col in columns.values():
+        col.record = record
     return Table(sheet, record, list(columns.values()))
 
 
@@ -458,7 +473,7 @@ def _keys_index(columns: Iterable[Column]) -> dict[str, str]:
 
     index: dict[str, str] = {}
     for c in columns:
-        for spelling in (c.key, LABELS.get(c.key, ""), c.header):
+        for spelling in (c.key, c.label, c.header):
             if spelling:
                 index.setdefault(normalise(spelling), c.key)
     return index
@@ -867,7 +882,7 @@ def write_workbook(data: dict[str, Any] | None, extra_types: tuple[type[sm.Activ
     flat["schema"] = data.get("schema", sm.SCHEMA_ID)
     flat["$schema"] = data.get("$schema")
     for r, col in enumerate(shape.report, start=HEADER_ROW + 1):
-        ws.cell(r, 1, LABELS.get(col.key, col.key) + (" *" if col.required else ""))
+        ws.cell(r, 1, col.label + (" *" if col.required else ""))
         value = _display(col, flat.get(col.key), None, col.key.split(".")[0])
         put(ws, f"B{r}", value)
         if col.kind == "date":
@@ -989,7 +1004,7 @@ def _write_guide(ws: Any, shape: Layout, title_font: Any, head_font: Any, head_f
         cols = [c for c in shape.activities.columns if t in c.types and c.key not in common]
         ws.cell(r, 1, label("activity.type", t, "vi"))
         ws.cell(r, 2, t)
-        ws.cell(r, 3, ", ".join(LABELS.get(c.key, c.key) + (" *" if c.required else "") for c in cols))
+        ws.cell(r, 3, ", ".join(c.label + (" *" if c.required else "") for c in cols))
     ws.column_dimensions["A"].width = 40
     ws.column_dimensions["B"].width = 24
     ws.column_dimensions["C"].width = 100

@@ -218,6 +218,12 @@ def test_template_has_drop_downs_dates_frozen_headers_and_instructions() -> None
     ref = mode.split("!")[1].replace("$", "")
     labels = [c.value for row in lists[ref] for c in row]
     assert labels == ["Trực tiếp", "Trực tuyến", "Kết hợp"]
+    rep = book["Báo cáo"]
+    kind_row = report_rows(rep)["unit.kind"]
+    dv = next(d for d in rep.data_validations.dataValidation if f"B{kind_row}" in str(d.sqref))
+    ref = dv.formula1.split("!")[1].replace("$", "")
+    assert [c.value for row in lists[ref] for c in row] == ["Chi bộ cơ sở", "Đảng bộ cơ sở", "Chi bộ trực thuộc",
+                                                            "Ban của Đảng ủy Khối"]
     guide = " ".join(str(c.value) for row in book["Hướng dẫn"].iter_rows() for c in row if c.value)
     assert "Hoạt động!D7" in guide and "31/3/2022" in guide
     assert all(acts.column_dimensions[openpyxl.utils.get_column_letter(c)].width for c in col.values())
@@ -335,6 +341,18 @@ def test_convert_command(tmp_path: Path) -> None:
                                  "--lang", "en"])
     assert result.exit_code == 2 and "comma" in result.stderr
     assert not (tmp_path / "comma.xlsx").exists()
+
+
+def test_report_sheet_labels_are_read(registry: Any) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(filled_in()))
+    rep = book["Báo cáo"]
+    rows = report_rows(rep)
+    rep.cell(rows["unit.kind"], 2).value = "Ban của Đảng ủy Khối"
+    rep.cell(rows["unit.department"], 2).value = "ban tuyen giao"
+    out = io.BytesIO()
+    book.save(out)
+    errors, found, unit = findings("x.xlsx", out.getvalue(), registry)
+    assert errors == [] and found and unit == {"id": "KCQ.TEST", "name": "Chi bộ Thử nghiệm", "kind": "department"}
 
 
 def test_standard_input_workbook_is_recognised(registry: Any) -> None:
