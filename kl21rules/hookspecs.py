@@ -14,7 +14,10 @@ misnamed (``kl21rules_rulset``) is reported with the pack's name, distribution a
 the other packs still run; built-in packs are loaded first, so a rule id they own stays theirs;
 anything a pack prints goes to standard error; a Python rule's judge that raises (even
 ``SystemExit``) or returns anything but a list of findings gives one ``error`` finding naming it.
-Test a pack with :mod:`kl21rules.testing` (YAML rule cases), as ``examples/`` shows.
+Start a pack with ``kl21rules new-pack NAME``; its YAML rule cases (``cases/*.yaml``) run as tests
+under pytest (:mod:`kl21rules.pytest_plugin`, :mod:`kl21rules.testing`); the rule language is
+``docs/rule-language.md``; rules are checked against the submission model and the plan when they
+load (:mod:`kl21rules.rules.lint`).
 """
 
 from __future__ import annotations

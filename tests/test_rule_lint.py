@@ -271,3 +271,17 @@ def test_a_text_for_a_true_false_field_is_an_error(tmp_path: Path) -> None:
     assert _lint(tmp_path, text.replace("'yes'", "true")) == []
     unit = GOOD.replace("unit: {members: {ge: 1}}", "unit: {kind: {in: [chi_bo]}}")
     assert "field 'kind' never holds 'chi_bo'" in _lint(tmp_path, unit)[0].en
+
+
+def test_each_checks_name_fields_it_checks(tmp_path: Path) -> None:
+    text = HEAD + """\
+    obligation:
+      kind: each
+      over: {type: implementation_plan}
+      items: tasks
+      fields: [owner, due]
+      checks: {deu: timeline}
+"""
+    [p] = _lint(tmp_path, text)
+    assert "a check of 'deu', which is not in fields; did you mean 'due'?" in p.en and p.line == _line_of(text, "deu")
+    assert _lint(tmp_path, text.replace("deu", "due")) == []

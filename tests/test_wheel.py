@@ -88,6 +88,7 @@ def test_the_installed_wheel_reports_the_samples_as_the_checkout(wheel_venv: dic
     assert installed.returncode == here.returncode and here.returncode in (0, 1), installed.stderr + here.stderr
     assert installed.stderr == here.stderr
     assert installed.stdout == here.stdout
-    assert "KL21-01" in installed.stdout and "KL21-D01" in installed.stdout  # the built-in packs judged
+    if "--format" in args:  # every finding is in the JSON report: the built-in packs judged
+        assert '"rule": "KL21-01"' in installed.stdout and '"rule": "KL21-D01"' in installed.stdout
     explained = run([str(wheel_venv["script"]), "explain", "KL21-01"], wheel_venv["root"], wheel_venv["env"])
     assert explained.returncode == 0 and "quán triệt Kết luận số 21-KL/TW" in explained.stdout  # plan_clauses.yaml

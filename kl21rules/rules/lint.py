@@ -4,7 +4,7 @@ The rule model (:mod:`kl21rules.rules.model`) checks a rule's shape; this module
 meaning against the submission model and the plan, once every pack is loaded:
 
 * every activity ``type`` a rule matches is a known type (built in, or added by a loaded pack);
-* every field a rule names — in ``where``, ``caveat.unless``, ``link``, ``items``, ``fields``, ``field_labels``,
+* every field a rule names — in ``where``, ``caveat.unless``, ``link``, ``items``, ``fields``, ``field_labels``, ``checks``,
   ``applies_to.unit`` and in ``$unit.X`` / ``$trigger.X`` operands — exists on the model it is
   read from (the activity types matched, the trigger, the unit);
 * every value a filter compares with a field that holds codes (``channel``, ``outcome``, ...) or
@@ -478,6 +478,12 @@ class _Walk:
             bad = _path_problem(items, name, *label)
             if bad is not None:
                 self.add(f"{base}/fields/{i}", *bad)
+        for key in getattr(ob, "checks", None) or {}:
+            if key not in ob.fields:
+                hint_vi, hint_en = _did_you_mean(key, ob.fields)
+                self.add(f"{base}/checks/{escape_pointer_token(key)}",
+                         f"kiểm tra '{key}', trường không có trong fields{hint_vi}",
+                         f"a check of '{key}', which is not in fields{hint_en}")
         named = set(ob.fields) | ({ob.items} if ob.items else set())
         for key in ob.field_labels:
             if key not in named:
