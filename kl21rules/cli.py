@@ -284,6 +284,10 @@ def check(
         if waivers is not None:
             extra_waivers = load_waiver_file(waivers)
         check_rule_ids([*cfg.waivers, *extra_waivers], {r.id for r in registry.rules})
+        from kl21rules.config import check_waiver_expiry
+        from kl21rules.dates import today_vn
+
+        check_waiver_expiry([*cfg.waivers, *extra_waivers], day or today_vn(), cfg.waiver_max_days)
     except ConfigError as exc:
         raise _bad(exc.vi, exc.en, lang) from None
     from kl21rules.batch import stream_check
@@ -609,9 +613,12 @@ def waivers_command(
     try:
         specs = [*cfg.waivers, *(load_waiver_file(waivers) if waivers is not None else [])]
         check_rule_ids(specs, {r.id for r in registry.rules})
+        from kl21rules.config import check_waiver_expiry
+        from kl21rules.dates import today_vn
+
+        check_waiver_expiry(specs, day or today_vn(), cfg.waiver_max_days)
     except ConfigError as exc:
         raise _bad(exc.vi, exc.en, lang) from None
-    from kl21rules.dates import today_vn
 
     today = today_vn()
     book = WaiverBook(specs, today)

@@ -21,7 +21,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kl21rules.rules.engine import CompiledRule
 
-KEYS = ("lang", "fail-on", "select", "ignore", "rules", "waivers", "engine", "plugins", "disable")
+KEYS = ("lang", "fail-on", "select", "ignore", "rules", "waivers", "engine", "plugins", "disable",
+        "waiver-max-days")
+#: The largest ``waiver-max-days`` (two years): however configured, a waiver runs out and is looked at again.
+WAIVER_MAX_DAYS_CAP = 730
 WAIVER_KEYS = ("rule", "unit", "period", "item", "reason", "approver", "expires")
 
 
@@ -61,6 +64,8 @@ class Config:
     engine: str | None = None
     plugins: list[str] = field(default_factory=list)
     disable: list[str] = field(default_factory=list)
+    #: how far after the evaluation date a waiver may expire, in days (``None``: one calendar year).
+    waiver_max_days: int | None = None
 
     def unknown_rules(self, known: set[str]) -> list[str]:
         return sorted(r for r in self.rule_params if r not in known)
@@ -188,6 +193,13 @@ def parse_config(data: dict[str, Any], path: Path | None, trusted: bool = True) 
         cfg.fail_on = _choice(data["fail-on"], ("error", "warning", "info"), "fail-on", where)
     if "engine" in data:
         cfg.engine = _choice(data["engine"], ("reference", "durable"), "engine", where)
+    if "waiver-max-days" in data:
+        days = data["waiver-max-days"]
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= WAIVER_MAX_DAYS_CAP:
+            raise ConfigError(
+                f"{where}: 'waiver-max-days' phải là số nguyên từ 1 đến {WAIVER_MAX_DAYS_CAP}, không phải {_shown(days)}.",
+                f"{where}: 'waiver-max-days' must be a whole number from 1 to {WAIVER_MAX_DAYS_CAP}, not {_shown(days)}.")
+        cfg.waiver_max_days = days
     for key in ("select", "ignore", "plugins", "disable"):
         if key in data:
             value = data[key]
@@ -347,9 +359,15 @@ def parse_waiver(data: Any, where: str) -> WaiverSpec:
         if key not in WAIVER_KEYS:
             vi_hint, en_hint = _suggest(key, WAIVER_KEYS)
             raise ConfigError(f"{where}: khóa '{key}' không có.{vi_hint}", f"{where}: unknown key '{key}'.{en_hint}")
-    for key in ("rule", "reason", "expires"):
-        if not data.get(key):
-            raise ConfigError(f"{where}: miễn trừ phải có '{key}'.", f"{where}: a waiver needs '{key}'.")
+    for key in ("rule", "unit", "reason", "approver", "expires"):
+        value = data.get(key)
+        if not value or (isinstance(value, str) and not value.strip()):
+            hint_vi = hint_en = ""
+            if key == "unit":
+                hint_vi = " (mã đơn vị, hoặc unit = \"*\" nếu miễn trừ cho mọi đơn vị)"
+                hint_en = ' (a unit id, or unit = "*" for a waiver that covers every unit)'
+            raise ConfigError(f"{where}: miễn trừ phải có '{key}' không để trống{hint_vi}.",
+                              f"{where}: a waiver needs a non-blank '{key}'{hint_en}.")
     expires = data["expires"]
     if isinstance(expires, str):
         from kl21rules.dates import DateError, parse_date
@@ -363,7 +381,40 @@ def parse_waiver(data: Any, where: str) -> WaiverSpec:
     for key in ("rule", "reason", "unit", "period", "item", "approver"):
         if key in data and not isinstance(data[key], str):
             raise ConfigError(f"{where}: '{key}' phải là chuỗi.", f"{where}: '{key}' must be a string.")
+    unit = data["unit"].strip()
     return WaiverSpec(
-        rule=data["rule"], reason=data["reason"], expires=expires, unit=data.get("unit"),
+        rule=data["rule"], reason=data["reason"], expires=expires, unit=None if unit == "*" else data["unit"],
         period=data.get("period"), item=data.get("item"), approver=data.get("approver"), source=where,
     )
+
+
+def waiver_ceiling(evaluation: _dt.date, max_days: int | None) -> _dt.date:
+    """The latest expiry a waiver may give: one calendar year after the evaluation date (29/2 gives
+    28/2), or ``max_days`` after it (``waiver-max-days``, at most :data:`WAIVER_MAX_DAYS_CAP`)."""
+    from kl21rules.dates import add_days
+
+    if max_days is not None:
+        return add_days(evaluation, min(max_days, WAIVER_MAX_DAYS_CAP))
+    if evaluation.year >= _dt.MAXYEAR:
+        return _dt.date.max
+    try:
+        return evaluation.replace(year=evaluation.year + 1)
+    except ValueError:  # 29 February
+        return evaluation.replace(year=evaluation.year + 1, day=28)
+
+
+def check_waiver_expiry(waivers: Iterable[WaiverSpec], evaluation: _dt.date, max_days: int | None) -> None:
+    """Refuse a waiver that expires later than :func:`waiver_ceiling` of the run's evaluation date
+    (``--as-of``, else today): an exception is granted for a while and looked at again, never for ever."""
+    ceiling = waiver_ceiling(evaluation, max_days)
+    limit_vi = f"{max_days} ngày" if max_days is not None else "một năm"
+    limit_en = f"{max_days} days" if max_days is not None else "one year"
+    for w in waivers:
+        if w.expires > ceiling:
+            raise ConfigError(
+                f"{w.source}: miễn trừ hết hạn {w.expires.isoformat()}, quá {limit_vi} sau ngày xét "
+                f"{evaluation.isoformat()} (muộn nhất {ceiling.isoformat()}; 'waiver-max-days' trong cấu hình, "
+                f"tối đa {WAIVER_MAX_DAYS_CAP}).",
+                f"{w.source}: the waiver expires on {w.expires.isoformat()}, more than {limit_en} after the "
+                f"evaluation date {evaluation.isoformat()} (latest {ceiling.isoformat()}; 'waiver-max-days' in the "
+                f"configuration, at most {WAIVER_MAX_DAYS_CAP}).")

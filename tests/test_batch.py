@@ -59,13 +59,15 @@ rule = "KL21-11"
 unit = "KCQ.THPTNT"
 period = "2022-07"
 reason = "Sáp nhập chi bộ, văn bản 12/CV-ĐUK"
-expires = 2030-06-30
+approver = "Ban Tổ chức"
+expires = 2024-06-30
 
 [[waivers]]
 rule = "KL21-11"
 unit = "KCQ.THPTNT"
 period = "2022-04"
 reason = "Đã hết hạn"
+approver = "Ban Tổ chức"
 expires = 2022-06-30
 
 [[waivers]]
@@ -73,7 +75,8 @@ rule = "KL21-11"
 unit = "KCQ.THPTNT"
 period = "2031-01"
 reason = "Không khớp kết quả nào"
-expires = 2030-01-01
+approver = "Ban Tổ chức"
+expires = 2024-01-01
 """
 
 
@@ -279,10 +282,12 @@ def test_non_submissions_found_in_folders_are_skipped_and_counted(tmp_path: Path
 def test_unmatched_waivers_only_for_units_and_rules_the_run_checked(tmp_path: Path) -> None:
     """Checking one unit's file must not warn about waivers of every other unit."""
     (tmp_path / "kl21rules.toml").write_text(
-        "[[waivers]]\nrule = \"KL21-11\"\nunit = \"KCQ.KHAC\"\nreason = \"đơn vị khác\"\nexpires = 2030-01-01\n"
+        "[[waivers]]\nrule = \"KL21-11\"\nunit = \"KCQ.KHAC\"\nreason = \"đơn vị khác\"\napprover = \"BTC\"\n"
+        "expires = 2026-01-01\n"
         "[[waivers]]\nrule = \"KL21-11\"\nunit = \"KCQ.THPTNT\"\nperiod = \"2031-01\"\nreason = \"không khớp\"\n"
-        "expires = 2030-01-01\n"
-        "[[waivers]]\nrule = \"KL21-20\"\nperiod = \"2031\"\nreason = \"quy tắc không chạy\"\nexpires = 2030-01-01\n",
+        "approver = \"BTC\"\nexpires = 2026-01-01\n"
+        "[[waivers]]\nrule = \"KL21-20\"\nunit = \"*\"\nperiod = \"2031\"\nreason = \"quy tắc không chạy\"\n"
+        "approver = \"BTC\"\nexpires = 2026-01-01\n",
         encoding="utf-8")
     shutil.copy(SAMPLES / "chi-bo-truong-thpt-hoc-muon-2022.yaml", tmp_path / "thpt.yaml")
     result = run("check", "thpt.yaml", "--format", "json", "--ignore", "KL21-20", cwd=tmp_path)

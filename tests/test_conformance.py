@@ -1324,7 +1324,7 @@ def test_bad_config_is_exit_2() -> None:
 
 def waiver_config(rule: str, period: str | None, expires: str, unit_id: str = "KCQ.T1") -> str:
     lines = ["[[tool.kl21rules.waivers]]", f'rule = "{rule}"', f'unit = "{unit_id}"',
-             'reason = "Sap nhap chi bo, van ban 12/CV-DUK"', f"expires = {expires}"]
+             'reason = "Sap nhap chi bo, van ban 12/CV-DUK"', 'approver = "Ban To chuc"', f"expires = {expires}"]
     if period:
         lines.insert(3, f'period = "{period}"')
     return "\n".join(lines) + "\n"
@@ -1334,13 +1334,14 @@ def test_waiver_keeps_status_gains_waived_and_stops_counting() -> None:
     write(Path("s.json"), missing_2022_inspection())
     code, report = check("s.json", as_of="2023-01-01")
     assert code == 1
-    write(Path("kl21rules.toml"), waiver_config("KL21-05", "2022", "2030-06-30"))
+    # (a waiver expires at most a year after the evaluation date: issue 9)
+    write(Path("kl21rules.toml"), waiver_config("KL21-05", "2022", "2023-06-30"))
     code, report = check("s.json", as_of="2023-01-01")
     f = one(report["files"][0], "KL21-05", period="2022")
     assert f["status"] == "fail"
-    # The tool adds an optional "approver" (null here) to the spec's {reason, expires}.
+    # The tool adds "approver" (required since issue 9) to the spec's {reason, expires}.
     assert {k: f["waived"][k] for k in ("reason", "expires")} == {
-        "reason": "Sap nhap chi bo, van ban 12/CV-DUK", "expires": "2030-06-30"}
+        "reason": "Sap nhap chi bo, van ban 12/CV-DUK", "expires": "2023-06-30"}
     assert code == 0
     assert "waived" not in one(report["files"][0], "KL21-01")
 
@@ -1375,7 +1376,7 @@ def test_waiver_expiry_day_is_inclusive_and_judged_at_as_of() -> None:
 
 def test_unmatched_waiver_is_a_warning() -> None:
     write(Path("s.json"), good_2022())
-    write(Path("kl21rules.toml"), waiver_config("KL21-05", "2031", "2030-01-01"))
+    write(Path("kl21rules.toml"), waiver_config("KL21-05", "2031", "2023-06-30"))
     code, report = check("s.json")
     assert code == 0
     assert report["problems"], report
@@ -1384,7 +1385,7 @@ def test_unmatched_waiver_is_a_warning() -> None:
 
 def test_waiver_for_another_period_does_not_apply() -> None:
     write(Path("s.json"), missing_2022_inspection())
-    write(Path("kl21rules.toml"), waiver_config("KL21-05", "2023", "2030-06-30"))
+    write(Path("kl21rules.toml"), waiver_config("KL21-05", "2023", "2023-06-30"))
     code, report = check("s.json", as_of="2023-01-01")
     assert code == 1
     assert "waived" not in one(report["files"][0], "KL21-05", period="2022")

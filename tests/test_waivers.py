@@ -24,11 +24,11 @@ LIVE = {"rule": "KL21-09", "unit": "KCQ.SGDDT", "period": "2023",
         "reason": "Sáp nhập chi bộ, có văn bản chấp thuận số 12/CV-ĐUK", "approver": "Ban Tổ chức",
         "expires": "2025-06-30"}
 EXPIRED = {"rule": "KL21-12", "unit": "KCQ.SGDDT", "period": "2024", "reason": "Chờ chương trình mới",
-           "expires": "2024-06-30"}
+           "approver": "Ban Tuyên giáo", "expires": "2024-06-30"}
 # About a unit the run checks, but matching nothing (a waiver about a unit the run did not check
 # is not reported: tests/test_batch.py).
 UNMATCHED = {"rule": "KL21-02", "unit": "KCQ.SGDDT", "period": "2031", "reason": "Không khớp",
-             "expires": "2030-01-01"}
+             "approver": "Ban Tuyên giáo", "expires": "2025-06-30"}
 
 
 def toml_waivers(*waivers: dict[str, str]) -> str:
@@ -111,7 +111,8 @@ def test_separate_waiver_file(tmp_path: Path, suffix: str) -> None:
 
 def test_yaml_waiver_file_may_be_a_bare_list_with_day_first_dates(tmp_path: Path) -> None:
     path = tmp_path / "w.yml"
-    path.write_text("- rule: KL21-09\n  reason: Lý do\n  expires: 30/6/2025\n", encoding="utf-8")
+    path.write_text("- rule: KL21-09\n  unit: '*'\n  approver: BTC\n  reason: Lý do\n  expires: 30/6/2025\n",
+                    encoding="utf-8")
     [w] = load_waiver_file(path)
     assert (w.rule, w.expires, w.unit) == ("KL21-09", dt.date(2025, 6, 30), None)
 
@@ -119,8 +120,8 @@ def test_yaml_waiver_file_may_be_a_bare_list_with_day_first_dates(tmp_path: Path
 @pytest.mark.parametrize(
     ("name", "text", "needle"),
     [
-        ("w.yaml", "- rule: KL21-09\n  expires: 2025-06-30\n", "needs 'reason'"),
-        ("w.yaml", "- rule: KL21-09\n  reason: x\n", "needs 'expires'"),
+        ("w.yaml", "- rule: KL21-09\n  unit: U\n  approver: A\n  expires: 2025-06-30\n", "needs a non-blank 'reason'"),
+        ("w.yaml", "- rule: KL21-09\n  unit: U\n  approver: A\n  reason: x\n", "needs a non-blank 'expires'"),
         ("w.yaml", "waivers: {rule: KL21-09}\n", "expected a list"),
         ("w.yaml", "waiver: []\n", "unknown key 'waiver'"),
         ("w.yaml", "- [unclosed\n", "not valid YAML"),
