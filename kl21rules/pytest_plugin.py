@@ -61,7 +61,13 @@ class CaseFile(pytest.File):
     def collect(self) -> Iterator[CaseItem]:
         from kl21rules.testing import load_case_file
 
-        cases = load_case_file(self.path)  # a malformed file is a collection error naming it
+        import yaml
+
+        try:
+            cases = load_case_file(self.path)
+        except (ValueError, KeyError, TypeError, yaml.YAMLError) as exc:  # a malformed file: say where, no traceback
+            detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise self.CollectError(f"{self.path}: not a valid case file: {detail}") from None
         lines = _case_lines(self.path)
         for i, case in enumerate(cases):
             yield CaseItem.from_parent(self, name=f"{case.rule}:{case.name}", case=case,

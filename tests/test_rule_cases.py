@@ -165,6 +165,17 @@ def test_a_failing_case_shows_expected_against_found(tmp_path: Path) -> None:
     assert "FAILED cases/mine.yaml::KL21-01:nothing done, wrongly expected to pass" in out
 
 
+def test_a_malformed_case_file_is_a_collection_error_without_traceback(tmp_path: Path) -> None:
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "bad.yaml").write_text(
+        "cases:\n  - rule: KL21-01\n    name: typo\n    as_of: 2022-04-01\n    expected: [{status: fail}]\n",
+        encoding="utf-8")
+    proc = _pytest("-q", "cases", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout
+    assert "not a valid case file:" in proc.stdout and "unknown keys ['expected']" in proc.stdout
+    assert "Traceback" not in proc.stdout and "testing.py" not in proc.stdout
+
+
 def test_run_case_reports_a_wrong_expectation(tmp_path: Path) -> None:
     """The kit must be able to fail: a case expecting the opposite verdict gives problems."""
     path = _write(tmp_path, (
