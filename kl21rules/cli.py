@@ -516,6 +516,9 @@ def due(
     output: Annotated[Optional[Path], typer.Option("--output", metavar="FILE", help="Ghi ra tệp / write to file")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", metavar="LANG", help="vi|en")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Tệp cấu hình / configuration file")] = None,
+    isolated: Annotated[
+        bool, typer.Option("--isolated", help="Không đọc tệp cấu hình nào / read no configuration file")
+    ] = False,
     jobs: Annotated[int, typer.Option("--jobs", metavar="N", help="Số tiến trình / processes (0 = one per core)")] = 1,
     plugins: Plugins = None,
 ) -> None:
@@ -527,7 +530,7 @@ def due(
     from kl21rules.config import ConfigError, load_config
 
     try:
-        cfg = load_config(config, Path.cwd())
+        cfg = load_config(config, Path.cwd(), isolated=isolated)
     except ConfigError as exc:
         raise _bad(exc.vi, exc.en, _early_lang(lang)) from None
     lang = _resolve_lang(lang, cfg.lang)
