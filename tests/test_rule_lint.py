@@ -285,3 +285,16 @@ def test_each_checks_name_fields_it_checks(tmp_path: Path) -> None:
     [p] = _lint(tmp_path, text)
     assert "a check of 'deu', which is not in fields; did you mean 'due'?" in p.en and p.line == _line_of(text, "deu")
     assert _lint(tmp_path, text.replace("deu", "due")) == []
+
+
+@pytest.mark.parametrize(("template", "en"), [
+    ("'Hạn {dua}'", "{dua} is not a value of a recurring rule's fail message (values: due, p, what); "
+                    "did you mean 'due'?"),
+    ("'Done {done}'", "{done} is not a value of a recurring rule's fail message"),  # only pass and late have it
+    ("'Hạn {due'", "the message template cannot be read"),
+])
+def test_message_templates_name_values_their_message_has(tmp_path: Path, template: str, en: str) -> None:
+    text = GOOD + f"    messages:\n      fail: {{vi: {template}, en: 'Due {{due}}'}}\n"
+    [p] = _lint(tmp_path, text)
+    assert en in p.en and "/messages/fail/vi" in p.en and p.line == _line_of(text, "fail:")
+    assert _lint(tmp_path, GOOD + "    messages:\n      fail: {vi: 'Hạn {due}: {what}', en: 'Due {due}'}\n") == []

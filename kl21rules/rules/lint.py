@@ -13,7 +13,8 @@ meaning against the submission model and the plan, once every pack is loaded:
 * every ``refs`` entry is a clause of the plan (the clause table ``rulesets/plan_clauses.yaml``);
 * every ``$param.NAME`` and every parameter named where a number may be (``within_days``,
   ``effective.from_year``, ...) is declared in the rule's ``params``;
-* ``effective`` is given only where the engine reads it (``recurring`` and ``python`` rules).
+* ``effective`` is given only where the engine reads it (``recurring`` and ``python`` rules);
+* ``messages`` templates can be read and name only values their message has.
 
 Each mistake is a :class:`Problem` with a JSON pointer into the rule (so the loader can give its
 line) and, where a near name exists, a "did you mean". ``kl21rules lint-rules`` runs these checks
@@ -424,10 +425,32 @@ class _Walk:
                 self.match(schedule.match, f"{base}/schedules/{s}/match")
             for i, m in enumerate(schedule.all_of or ()):
                 self.match(m, f"{base}/schedules/{s}/all_of/{i}")
+        self.messages(ob.kind)
         if isinstance(ob, FollowUp):
             self.follow_up(ob, base)
         elif isinstance(ob, Each):
             self.each(ob, base)
+
+    def messages(self, kind: str) -> None:
+        """Templates of ``messages`` that cannot be read, or name a value their message lacks
+        (it would be an ``error`` finding each time the message is written)."""
+        known = _MESSAGE_VALUES.get(kind, {})
+        for status, text in self.spec.messages.items():
+            for lang in ("vi", "en"):
+                names, broken = _placeholders(getattr(text, lang))
+                at = f"/messages/{status}/{lang}"
+                if broken is not None:
+                    self.add(at, f"mẫu thông báo không đọc được: {broken} (dùng {{tên}}; viết {{{{ }}}} cho dấu ngoặc)",
+                             f"the message template cannot be read: {broken} (use {{name}}; write {{{{ }}}} for braces)")
+                    continue
+                allowed = known.get(status)
+                if allowed is None:
+                    continue
+                for name in sorted(names - allowed):
+                    listed = ", ".join(sorted(allowed))
+                    hint_vi, hint_en = _did_you_mean(name, allowed)
+                    self.add(at, f"{{{name}}} không có trong thông báo {status} của loại {kind} (có: {listed}){hint_vi}",
+                             f"{{{name}}} is not a value of a {kind} rule's {status} message (values: {listed}){hint_en}")
 
     def follow_up(self, ob: FollowUp, base: str) -> None:
         trigger: list[type[BaseModel]] = []
@@ -491,6 +514,32 @@ class _Walk:
                 self.add(f"{base}/field_labels/{escape_pointer_token(key)}",
                          f"nhãn cho '{key}', trường không có trong fields/items{hint_vi}",
                          f"a label for '{key}', which is not in fields or items{hint_en}")
+
+
+#: The values every message of a kind and status is made with (what ``messages`` may name): for
+#: term_window's ``fail``, only ``expect`` is in both of its messages (no term; the window passed).
+_MESSAGE_VALUES: dict[str, dict[str, frozenset[str]]] = {
+    "deadline": {"pass": frozenset({"p", "expect", "done", "due"}), "late": frozenset({"p", "expect", "done", "due"}),
+                 "fail": frozenset({"p", "what", "due"}), "pending": frozenset({"p", "what", "due"})},
+    "term_window": {"pass": frozenset({"p", "expect", "done"}), "late": frozenset({"p", "expect", "done", "due"}),
+                    "fail": frozenset({"expect"}), "pending": frozenset({"p", "expect", "due"})},
+    "follow_up": {status: frozenset({"p", "what", "when"}) for status in ("pass", "late", "fail", "pending")},
+}
+_MESSAGE_VALUES["recurring"] = _MESSAGE_VALUES["deadline"]
+
+
+def _placeholders(template: str) -> tuple[set[str], str | None]:
+    """The names a message template uses, or why it cannot be read."""
+    import string
+
+    names: set[str] = set()
+    try:
+        for _text, name, _spec, _conv in string.Formatter().parse(template):
+            if name is not None:
+                names.add(name.split(".")[0].split("[")[0])
+    except ValueError as exc:
+        return names, str(exc)
+    return names, None
 
 
 def _label(names: tuple[str, ...]) -> tuple[str, str]:
