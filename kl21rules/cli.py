@@ -161,7 +161,7 @@ def _parse_as_of(value: str | None, lang: str) -> _dt.date | None:
     try:
         return parse_date(value)
     except DateError as exc:
-        raise _bad(f"--as-of: {exc.vi}", f"--as-of: {exc.en}", lang) from None
+        raise _bad(f"--as-of: {exc.vi}; hoặc today (hôm nay).", f"--as-of: {exc.en}; or today.", lang) from None
 
 
 def _split_ids(values: list[str] | None) -> tuple[str, ...]:

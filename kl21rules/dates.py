@@ -30,8 +30,8 @@ _DATE_RE = re.compile(
     r"|(?P<d>[0-9]{1,2})(?P<sep>[/.-])(?P<m>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4})"
 )
 
-_FORMS_VI = "dùng dạng 2022-03-18 hoặc 18/3/2022 (ngày trước, tháng sau)"
-_FORMS_EN = "use 2022-03-18 or 18/3/2022 (day first, then month)"
+_FORMS_VI = "dùng dạng 2022-03-18, 18/3/2022 hoặc 18.3.2022 (ngày trước, tháng sau)"
+_FORMS_EN = "use 2022-03-18, 18/3/2022 or 18.3.2022 (day first, then month)"
 
 _MONTHS_EN = (
     "", "January", "February", "March", "April", "May", "June",

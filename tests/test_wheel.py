@@ -79,7 +79,7 @@ def test_the_installed_copy_reads_its_own_files(wheel_venv: dict[str, Any]) -> N
     assert Path(rulesets) == Path(module).parent / "rulesets"
 
 
-@pytest.mark.parametrize("args", [["--format", "json", "--lang", "en"], []], ids=["json-en", "text-vi"])
+@pytest.mark.parametrize("args", [["--format", "json", "--lang", "en"], ["--all"]], ids=["json-en", "text-vi"])
 def test_the_installed_wheel_reports_the_samples_as_the_checkout(wheel_venv: dict[str, Any], args: list[str]) -> None:
     cmd = ["check", str(SAMPLES), "--as-of", "2023-06-30", *args]
     installed = run([str(wheel_venv["script"]), *cmd], wheel_venv["root"], wheel_venv["env"])
