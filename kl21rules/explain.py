@@ -152,7 +152,7 @@ def obligation_text(spec: RuleSpec, lang: str = "vi") -> str:
                 due = "the end of the period" if en else "cuối kỳ"
             by = ""
             if s.by == "year":
-                by = " (counted by its `year` field)" if en else " (xếp kỳ theo trường `year`)"
+                by = " (counted for its `year`, else its date's year)" if en else " (xếp kỳ theo trường `year`, không có thì theo năm của ngày)"
             if en:
                 parts.append(f"every {every_en}: {what}{by}, due {due}")
             else:
