@@ -298,3 +298,10 @@ def test_message_templates_name_values_their_message_has(tmp_path: Path, templat
     [p] = _lint(tmp_path, text)
     assert en in p.en and "/messages/fail/vi" in p.en and p.line == _line_of(text, "fail:")
     assert _lint(tmp_path, GOOD + "    messages:\n      fail: {vi: 'Hạn {due}: {what}', en: 'Due {due}'}\n") == []
+
+
+def test_a_path_through_a_list_is_an_error(tmp_path: Path) -> None:
+    text = GOOD.replace("type: outreach", "type: implementation_plan").replace(
+        "{channel: {in: $param.kinds}, date: {exists: true}}", "{tasks.owner: {exists: true}}")
+    [p] = _lint(tmp_path, text)
+    assert "'tasks' is a list: a filter cannot read 'tasks.owner' inside it" in p.en

@@ -169,7 +169,21 @@ def _path_problem(models: list[type[BaseModel]], path: str, what_vi: str, what_e
                         f"{where_en} ({owner}) has no field '{part}'{hint_en}")
             walked.append(part)
             current = _models_of(options[part])
+            if len(walked) < len(path.split(".")) and _is_list(options[part]):
+                return (f"'{'.'.join(walked)}' là một danh sách: bộ lọc không đọc được '{path}' bên trong nó "
+                        f"(dùng contains/contains_any, hoặc một quy tắc each với items: {'.'.join(walked)})",
+                        f"'{'.'.join(walked)}' is a list: a filter cannot read '{path}' inside it (use contains/"
+                        f"contains_any, or an each rule with items: {'.'.join(walked)})")
     return None
+
+
+def _is_list(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _is_list(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return any(_is_list(a) for a in typing.get_args(annotation) if a is not type(None))
+    return origin in (list, tuple, set, frozenset)
 
 
 def _leaves(models: list[type[BaseModel]], path: str) -> list[Any] | None:
