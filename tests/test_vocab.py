@@ -115,3 +115,27 @@ def test_glossary_lists_every_value_and_label() -> None:
     for field, labels in vocab.FIELDS.items():
         for code, lab in labels.items():
             assert f"| `{code}` | {lab.vi} | {lab.en} |" in text, (field, code)
+
+
+def _bare(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@pytest.mark.parametrize("field", sorted(vocab.FIELDS))
+def test_every_label_read_as_people_type_it(field: str) -> None:
+    for code, lab in vocab.FIELDS[field].items():
+        for spelling in (lab.vi, lab.en, *lab.aliases):
+            for typed in (spelling.upper(), spelling.lower(), _bare(spelling), f"  {spelling}  ",
+                          spelling.replace(" ", "_"), spelling.replace(" ", "  "), _bare(spelling).title(),
+                          unicodedata_nfd(spelling)):
+                assert vocab.parse_label(field, typed) == code, (field, typed)
+
+
+def unicodedata_nfd(text: str) -> str:
+    """The same text with its diacritics as combining marks (as some keyboards and files have it)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFD", text)
