@@ -864,9 +864,15 @@ def cross_check(
         # The year a report or deliverable is for: its own, the next (a programme adopted in
         # December) or the previous one (a report sent in January). Further off is a typo, and
         # it would move the work into a year it was never done for.
-        year, day = act.get("year"), _day(act.get("date"))
-        if act.get("type") in ("report", "deliverable") and type(year) is int and day is not None \
-                and abs(year - day.year) > 1:
+        # A report is about its own year or the one before (sent in January); never a year to come.
+        year, day, kind = act.get("year"), _day(act.get("date")), act.get("type")
+        if kind == "report" and type(year) is int and day is not None and not day.year - 1 <= year <= day.year:
+            err(f"/activities/{i}/year", "year",
+                f"Báo cáo ghi ngày {day.day}/{day.month}/{day.year} không thể là báo cáo về năm {year}: 'year' của "
+                f"báo cáo là năm của ngày hoặc năm trước đó (báo cáo gửi đầu năm về năm trước).",
+                f"A report dated {day.isoformat()} cannot be about {year}: a report's 'year' is the year of its "
+                f"date or the year before (a report sent early in the year about the last).")
+        elif kind == "deliverable" and type(year) is int and day is not None and abs(year - day.year) > 1:
             err(f"/activities/{i}/year", "year",
                 f"Năm {year} quá xa ngày {day.day}/{day.month}/{day.year} của văn bản: 'year' là năm mà văn bản "
                 f"được làm cho — năm của ngày, năm sau hoặc năm trước đó.",

@@ -50,10 +50,11 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
         out[key] = value
 
 
-def _near_year(iso: str) -> st.SearchStrategy[int]:
-    """The year a report or deliverable may be for: its date's, the one before or after."""
+def _near_year(iso: str, after: bool = True) -> st.SearchStrategy[int]:
+    """The year a report or deliverable may be for: its date's, the one before or (not for a
+    report) the one after."""
     y = int(iso[:4])
-    return st.integers(y - 1, y + 1)
+    return st.integers(y - 1, y + 1 if after else y)
 
 
 @st.composite
@@ -120,7 +121,7 @@ def _activity(draw: Any, signal_ids: list[str], plan_ids: list[str]) -> dict[str
     elif kind == "report":
         act["subject"] = draw(st.sampled_from(["kl21", "KL21 ", "other"]))
         act["sent_to"] = draw(st.sampled_from(["btv_duk", "other"]))
-        _put(act, "year", _maybe(draw, _near_year(act["date"])))
+        _put(act, "year", _maybe(draw, _near_year(act["date"], after=False)))
     elif kind == "outreach":
         _put(act, "channel", _maybe(draw, st.sampled_from(["meeting", "website", "zalo"])))
         topics = draw(st.lists(st.sampled_from(TOPICS), unique=True, max_size=2))

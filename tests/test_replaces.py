@@ -162,10 +162,14 @@ def test_a_correction_dated_before_the_record_it_replaces_is_refused() -> None:
                          rating("B", "2022-06-01", 40, replaces="A"))) == []
 
 
-@pytest.mark.parametrize(("kind", "extra"), [("deliverable", {"code": "btv_example_plan"}),
-                                             ("report", {"subject": "kl21", "sent_to": "btv_duk"})])
-def test_the_year_of_a_report_or_deliverable_is_its_dates_or_next_to_it(kind: str, extra: dict[str, Any]) -> None:
-    for year, ok in ((2021, True), (2022, True), (2023, True), (2020, False), (2024, False)):
+@pytest.mark.parametrize(("kind", "extra", "allowed"), [
+    ("deliverable", {"code": "btv_example_plan"}, (2021, 2022, 2023)),
+    ("report", {"subject": "kl21", "sent_to": "btv_duk"}, (2021, 2022)),  # never about a year to come
+])
+def test_the_year_of_a_report_or_deliverable_is_its_dates_or_next_to_it(kind: str, extra: dict[str, Any],
+                                                                        allowed: tuple[int, ...]) -> None:
+    for year in range(2020, 2025):
+        ok = year in allowed
         errors = errors_of(doc({"type": kind, "date": "2022-12-20", "year": year, **extra}))
         assert (errors == []) is ok, (year, errors)
         if not ok:
