@@ -194,3 +194,13 @@ def test_notices_name_their_places_in_text_only(registry: Registry) -> None:
     out = text.render(report, "vi")
     assert "  · Bỏ qua hoạt động thứ 5 (GD-BD-2022) ngày 14/7/2022" in out
     assert "/activities/" not in out
+
+
+def test_a_waived_fail_does_not_make_a_file_non_compliant(registry: Registry) -> None:
+    sample = SAMPLES / "dang-bo-so-y-te-tin-hieu-2023.json"
+    waiver = WaiverSpec("KL21-07", "Đã có văn bản chấp thuận", dt.date(2030, 1, 1), unit="KCQ.SYT")
+    report = run_check([str(sample)], registry, CheckOptions(), waivers=[waiver])
+    assert "fail" in [f.status for f in report.files[0].findings if f.rule == "KL21-07" and f.waived]
+    out = text.render(report, "vi")
+    assert "  Kết luận: ĐẠT — không có nghĩa vụ nào không đạt; 1 không đạt nhưng được miễn trừ" in out
+    assert out.splitlines()[-1] == "Không có nghĩa vụ nào không đạt, nên mã thoát là 0."
