@@ -111,7 +111,8 @@ def test_exit_code_with_jobs_counts_waived_fails_as_one_process(tmp_path: Path) 
     failing = sorted({f["rule"] for f in json.loads(one.stdout)["files"][0]["findings"] if f["status"] == "fail"})
     assert failing
     (tmp_path / "w.toml").write_text("".join(
-        f'[[waivers]]\nrule = "{rule}"\nreason = "Chấp thuận"\nexpires = 2030-01-01\n' for rule in failing),
+        f'[[waivers]]\nrule = "{rule}"\nunit = "*"\nreason = "Chấp thuận"\napprover = "Ban Tổ chức"\n'
+        f'expires = 2024-06-30\n' for rule in failing),
         encoding="utf-8")
     waived = [run(*args, "--waivers", "w.toml", "--jobs", j, cwd=tmp_path) for j in ("1", "2")]
     assert one.returncode == 1
