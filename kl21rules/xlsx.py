@@ -412,10 +412,10 @@ def convert(col: Column, value: Any, vocab_key: str | None, codes: Sequence[str]
 class _Sheet:
     """The non-empty rows of one sheet, each as {column index: cell}, read in read-only mode."""
 
-    def __init__(self, ws: Any, errors: list[InputError]) -> None:
+    def __init__(self, ws: Any, errors: list[InputError], max_rows: int = MAX_SHEET_ROWS) -> None:
         self.name = ws.title
         self.rows: list[tuple[int, dict[int, Any]]] = []
-        for cells in ws.iter_rows(max_row=MAX_SHEET_ROWS + 1, max_col=MAX_COLUMNS):
+        for cells in ws.iter_rows(max_row=max_rows + 1, max_col=MAX_COLUMNS):
             values = {}
             row = None
             for i, cell in enumerate(cells, start=1):
@@ -436,7 +436,7 @@ class _Sheet:
                     continue
                 values[i] = value
             if values and row is not None:
-                if row > MAX_SHEET_ROWS:
+                if row > max_rows:
                     errors.append(InputError(
                         "too-large", "", None,
                         f"Trang '{self.name}' có quá nhiều dòng: tối đa {MAX_SHEET_ROWS:,} dòng được đọc.",
@@ -500,6 +500,10 @@ def read_workbook(raw: bytes, extra_types: tuple[type[sm.Activity], ...] = ()) -
                 # sums with formulas) is left alone
                 wanted = {_norm(n) for n in (SHEET_REPORT, SHEET_SIGNALS, SHEET_ACTIVITIES, *CHILD_SHEETS.values())}
                 sheets = {ws.title: _Sheet(ws, errors) for ws in book.worksheets if _norm(ws.title) in wanted}
+                # but a sheet of records under another name ("Hoạt động (2)") must not be dropped
+                # in silence: its rows would be missing from the report
+                known = {_norm(n) for n in (SHEET_GUIDE, SHEET_LISTS)} | wanted
+                others = [_Sheet(ws, [], max_rows=10) for ws in book.worksheets if _norm(ws.title) not in known]
             finally:
                 book.close()
     except Exception as exc:  # a damaged part: zipfile, XML and openpyxl's own errors alike
@@ -510,6 +514,18 @@ def read_workbook(raw: bytes, extra_types: tuple[type[sm.Activity], ...] = ()) -
     shape = layout(extra_types)
     doc = XlsxDocument({})
     doc.errors = errors
+    tables = [shape.signals, shape.activities, *shape.children.values()]
+    for other in others:
+        for table in tables:
+            head = _header_row(other, _keys_index(table.columns))
+            if head is not None and any(row > head[0] for row, _ in other.rows):  # a header and rows
+                doc.errors.append(InputError(
+                    "xlsx-sheet", "", None,
+                    f"Trang '{other.name}' có cột như trang '{table.sheet}' nhưng tên khác, nên không được đọc: "
+                    f"chép các dòng của nó vào trang '{table.sheet}' (hoặc đổi tên trang).",
+                    f"Sheet '{other.name}' has the columns of sheet '{table.sheet}' under another name, so it is "
+                    f"not read: move its rows to sheet '{table.sheet}' (or rename the sheet)."))
+                break
     by_norm = {_norm(name): s for name, s in sheets.items()}
     report = by_norm.get(_norm(SHEET_REPORT))
     if report is None:

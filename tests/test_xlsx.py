@@ -405,6 +405,25 @@ def test_a_sheet_of_the_users_own_is_left_alone(registry: Any) -> None:
     assert findings("x.xlsx", out.getvalue(), registry) == findings("twin.yaml", TWIN.encode(), registry)
 
 
+def test_a_copy_of_a_record_sheet_under_another_name_is_an_error_not_dropped(registry: Any) -> None:
+    """Rows left in "Vụ việc (2)" would be missing from the report: a signal dropped in silence
+    could turn a fail into not applicable."""
+    book = openpyxl.load_workbook(io.BytesIO(filled_in()))
+    copy = book.copy_worksheet(book["Vụ việc"])
+    copy.title = "Vụ việc (2)"
+    out = io.BytesIO()
+    book.save(out)
+    assert findings("x.xlsx", out.getvalue(), registry)[0] == []  # a copy with no rows is harmless
+    copy.cell(3, 1).value = "S-01"
+    copy.cell(3, 2).value = "Vi phạm"
+    copy.cell(3, 3).value = "1/6/2022"
+    out = io.BytesIO()
+    book.save(out)
+    errors, found, _unit = findings("x.xlsx", out.getvalue(), registry)
+    assert found == []
+    assert any("Trang 'Vụ việc (2)' có cột như trang 'Vụ việc'" in e["message"] for e in errors), errors
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(submissions(max_activities=16))
 def test_strategy_submissions_survive_the_workbook(data: dict[str, Any]) -> None:
