@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from kl21rules._version import __version__
+
 REPO = Path(__file__).resolve().parents[1]
 KL21RULES = str(Path(sys.executable).with_name("kl21rules"))
 SAMPLE = REPO / "samples" / "chi-bo-truong-thpt-hoc-muon-2022.yaml"
@@ -90,7 +92,7 @@ def test_debug_prints_the_traceback_of_a_failing_pack(packs: Path) -> None:
 def test_p_with_an_installed_pack_is_a_clear_error(tmp_path: Path) -> None:
     proc = _run("plugins", "-p", "kl21rules.plugins.coso", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
-    assert ("'kl21rules.plugins.coso' is pack 'coso', already installed (kl21rules 0.1.0) and loaded with the "
+    assert (f"'kl21rules.plugins.coso' is pack 'coso', already installed (kl21rules {__version__}) and loaded with the "
             "others: leave out -p kl21rules.plugins.coso (-p no:coso turns the installed pack off)") in proc.stdout
     assert " at 0x" not in proc.stdout and "<module" not in proc.stdout
     vi = _run("plugins", "-p", "kl21rules.plugins.coso", cwd=tmp_path)
