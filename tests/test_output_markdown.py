@@ -46,7 +46,8 @@ def test_summary_first_then_units_then_details(registry: Registry) -> None:
     assert [r[fail_col] for r in units] == [str(f.summary()["fail"]) if f.summary()["fail"] else "·"
                                             for f in report.files]
     by_rule = {r[0]: r[1:] for r in table_rows(md, "| Rule |")}
-    assert by_rule["KL21-11"][1] == "5"
+    # THPT misses 5 monthly or quarterly meetings, the Excel sample (chi bộ Văn phòng Sở Nội vụ) 2
+    assert by_rule["KL21-11"][1] == "7"
 
 
 def test_details_list_what_needs_attention_only(registry: Registry) -> None:
