@@ -297,7 +297,7 @@ def check_bytes(
     """
     report = FileReport(label)
     if is_xlsx(label, raw):
-        return _check_xlsx(report, raw, registry, options, rules)
+        return _check_xlsx(report, raw, registry, options, rules, walked)
     fmt = detect_format(label, raw)
     if fmt is None:
         hint_vi = hint_en = ""
@@ -353,14 +353,18 @@ def is_xlsx(label: str, raw: bytes) -> bool:
 
 
 def _check_xlsx(report: FileReport, raw: bytes, registry: Registry, options: CheckOptions,
-                rules: Sequence[CompiledRule] | None) -> FileReport:
+                rules: Sequence[CompiledRule] | None, walked: bool = False) -> FileReport:
     """Check a submission workbook: read as data (:mod:`kl21rules.xlsx`), then as any other file;
-    each error names its cell."""
+    each error names its cell. Found in a folder, a workbook with none of a submission's sheets
+    (a budget, a list of members) is skipped like any file that is plainly not a submission."""
     from kl21rules.xlsx import place_errors, read_workbook
 
     document = read_workbook(raw, registry.activity_types)
     if document.data is None:
         report.errors.extend(_shown_errors(document.errors))
+        return report
+    if walked and not document.sheets:
+        report.skipped = True
         return report
     submission, errors = validate_document(document.data, None, registry.activity_types)
     _note_placeholders(report, document.data)

@@ -271,6 +271,8 @@ class XlsxDocument:
     data: dict[str, Any] | None
     places: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     errors: list[InputError] = field(default_factory=list)
+    #: the submission's sheets the workbook has (none: it is not a submission workbook)
+    sheets: list[str] = field(default_factory=list)
     #: row number of the activity sheet -> index of the activity (for tasks naming "dòng 7")
     activity_rows: dict[int, int] = field(default_factory=dict)
 
@@ -514,6 +516,7 @@ def read_workbook(raw: bytes, extra_types: tuple[type[sm.Activity], ...] = ()) -
     shape = layout(extra_types)
     doc = XlsxDocument({})
     doc.errors = errors
+    doc.sheets = list(sheets)
     tables = [shape.signals, shape.activities, *shape.children.values()]
     for other in others:
         for table in tables:

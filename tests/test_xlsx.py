@@ -296,12 +296,16 @@ def test_hostile_workbooks_are_input_errors_and_other_files_are_still_checked(tm
     (tmp_path / "big.xlsx").write_bytes(b"PK" + b"\0" * (5 * 1024 * 1024))
     (tmp_path / "~$ok.xlsx").write_bytes(b"Excel's lock file")
     (tmp_path / "ok.xlsx").write_bytes(filled_in())
+    budget = openpyxl.Workbook()
+    budget.active["A1"] = "Dự toán 2022"  # a workbook of another kind: skipped when found in a folder
+    budget.save(tmp_path / "du-toan.xlsx")
     result = CliRunner().invoke(app, ["check", str(tmp_path), "--format", "json", "--lang", "en"])
     assert result.exit_code == 2
     report = json.loads(result.stdout)
     by_name = {Path(f["path"]).name: f for f in report["files"]}
     assert sorted(by_name) == ["big.xlsx", "bomb.xlsx", "broken.xlsx", "garbage.xlsx", "notzip.xlsx", "ok.xlsx"]
     assert by_name["ok.xlsx"]["errors"] == [] and by_name["ok.xlsx"]["findings"]
+    assert any("du-toan.xlsx" in p["message"] for p in report["problems"])  # skipped, and said so
     assert "too large uncompressed" in by_name["bomb.xlsx"]["errors"][0]["message"]
     assert "not an Excel .xlsx workbook" in by_name["notzip.xlsx"]["errors"][0]["message"]
     assert "File too large: 5.0 MB, over the 4 MB limit for XLSX" in by_name["big.xlsx"]["errors"][0]["message"]
