@@ -466,7 +466,7 @@ def _header_key(text: Any, table_keys: dict[str, str]) -> str | None:
     found = _KEY_IN_HEADER.search(text)
     if found and found.group(1) in table_keys.values():
         return found.group(1)
-    return table_keys.get(normalise(text))
+    return table_keys.get(normalise(text.rstrip(" *")))  # "Mã đơn vị *": the mark of a required field
 
 
 def _keys_index(columns: Iterable[Column]) -> dict[str, str]:

@@ -359,6 +359,14 @@ def test_report_sheet_labels_are_read(registry: Any) -> None:
     assert errors == [] and found and unit == {"id": "KCQ.TEST", "name": "Chi bộ Thử nghiệm", "kind": "department"}
 
 
+def test_report_sheet_read_by_its_labels_when_the_key_column_is_gone(registry: Any) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(filled_in()))
+    book["Báo cáo"].delete_cols(4)
+    out = io.BytesIO()
+    book.save(out)
+    assert findings("x.xlsx", out.getvalue(), registry) == findings("twin.yaml", TWIN.encode(), registry)
+
+
 def test_standard_input_workbook_is_recognised(registry: Any) -> None:
     raw = filled_in()
     assert findings("-", raw, registry) == findings("bao-cao.xlsx", raw, registry)
