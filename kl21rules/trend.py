@@ -1,5 +1,7 @@
 """The trend of a run (``--trend month|quarter``): every file judged again as of each period end
-from the plan's start (March 2022) to the evaluation date, the matrix's cells counted by status.
+from the plan's start (March 2022) to the evaluation date, its findings (obligations) counted by
+status — as the report's summary counts them. (Cells of the matrix would not do: a yearly rule's
+cell turns from "pass" to "pending" each January, when the new year's obligation appears.)
 
 Each file is read and validated once and judged at every period end up to its own evaluation
 date; for a later period end of the run (another file was judged later) it counts as it stood on
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kl21rules.check import CheckOptions, iter_paths, read_target, selected
-from kl21rules.matrix import WORST_FIRST, worst
+from kl21rules.matrix import WORST_FIRST
 from kl21rules.packs import Registry
 
 #: the plan was issued on 3 March 2022; its first period ends with that month.
@@ -45,7 +47,7 @@ def period_ends(every: str, until: _dt.date) -> list[_dt.date]:
 
 @dataclass
 class Trend:
-    """Period ends and, per status, the number of unit × rule cells showing it at each."""
+    """Period ends and, per status, the number of findings (obligations) with it at each."""
 
     every: str
     dates: list[_dt.date] = field(default_factory=list)
@@ -90,14 +92,9 @@ def compute_trend(targets: Sequence[str], registry: Registry, options: CheckOpti
 
     def cells(submission: object, day: _dt.date) -> dict[str, int]:
         facts = build_facts(submission, day)  # type: ignore[arg-type]
-        by_rule: dict[str, list[object]] = {}
-        for f in evaluate(facts, rules, options.params):
-            by_rule.setdefault(f.rule, []).append(f)
         out = dict.fromkeys(WORST_FIRST, 0)
-        for found in by_rule.values():
-            status = worst(found)  # type: ignore[arg-type]
-            if status is not None:
-                out[status] += 1
+        for f in evaluate(facts, rules, options.params):
+            out[f.status] += 1
         return out
 
     for label, path in iter_paths(targets):

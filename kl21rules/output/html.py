@@ -69,7 +69,7 @@ WORDS: dict[str, dict[str, str]] = {
         "days_left": "Còn (ngày)", "period": "Kỳ / mục", "units_col": "Đơn vị phải thực hiện",
         "nothing_upcoming": "Không có nghĩa vụ nào đến hạn.",
         "trend": "Diễn biến", "trend_month": "theo tháng", "trend_quarter": "theo quý",
-        "trend_note": "Số ô của ma trận theo trạng thái, mỗi tệp được xét lại tại cuối từng kỳ từ 3/2022 "
+        "trend_note": "Số nghĩa vụ theo trạng thái, mỗi tệp được xét lại tại cuối từng kỳ từ 3/2022 "
                       "(không tính miễn trừ).",
         "trend_table": "Số liệu", "period_end": "Cuối kỳ",
         "close": "Đóng", "evidence": "Căn cứ trong báo cáo", "clause": "Kế hoạch 40-KH/ĐUK, mục",
@@ -99,7 +99,7 @@ WORDS: dict[str, dict[str, str]] = {
         "days_left": "Days left", "period": "Period / item", "units_col": "Units to act",
         "nothing_upcoming": "Nothing falls due.",
         "trend": "Trend", "trend_month": "by month", "trend_quarter": "by quarter",
-        "trend_note": "Matrix cells by status, every file judged again at each period end since 3/2022 "
+        "trend_note": "Obligations by status, every file judged again at each period end since 3/2022 "
                       "(waivers not applied).",
         "trend_table": "Figures", "period_end": "Period end",
         "close": "Close", "evidence": "Evidence in the report", "clause": "Plan 40-KH/ĐUK, clause",
