@@ -98,6 +98,8 @@ def test_the_installed_pack_passes_its_own_tests(venv: dict[str, Any]) -> None:
     for c in cases:
         assert f"PASSED src/{MODULE}/cases/{PACK}.yaml::{c.rule}:{c.name}" in proc.stdout
     assert f"{len(cases) + 3} passed" in proc.stdout  # the cases, one load test and two coverage tests
+    linted = run([str(venv["script"]), "lint-rules", "src", "--lang", "en"], venv["example"], venv["env"])
+    assert linted.returncode == 0 and "1 file(s), 2 rule(s), 0 problem(s)" in linted.stdout, linted.stdout
 
 
 def test_the_fresh_environment_holds_only_the_installed_copies(venv: dict[str, Any]) -> None:
