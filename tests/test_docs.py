@@ -215,3 +215,10 @@ def test_coverage_is_vietnamese_then_english() -> None:
     vi = text.find("Không xét được")
     en = text.find("# Coverage")
     assert 0 <= vi < en, "Vietnamese part first, then the English one"
+
+
+def test_the_new_dated_duties_are_quoted_from_the_plan() -> None:
+    """KL21-D10 and KL21-D11 (issue #10): the clauses they cite carry the plan's words for them."""
+    quotes = {k: " ".join(v.split()) for k, v in plan_quotes().items()}
+    assert "sơ kết 5 năm thực hiện Quy định số 124-QĐ/TW, ngày 02/02/2018" in quotes["III.5"]
+    assert "kế hoạch học tập, làm theo và nêu gương của tập thể Ban Thường vụ Đảng ủy Khối nhiệm kỳ và hằng năm" in quotes["III.2"]
