@@ -13,7 +13,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import timeit
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -796,48 +795,6 @@ def test_line_of_without_source_is_unknown() -> None:
 )
 def test_detect_format(name: str, raw: bytes, fmt: str | None) -> None:
     assert detect_format(name, raw) == fmt
-
-
-# --- Speed --------------------------------------------------------------------------------
-
-
-def _typical_submission() -> bytes:
-    activities = [
-        {
-            "id": f"A{i}",
-            "type": "study_session",
-            "date": f"2022-{i % 12 + 1:02d}-18",
-            "mode": "in_person",
-            "expected": 86,
-            "attendees": 80,
-            "makeup": False,
-            "ref": f"Biên bản {i:02d}/BB-ĐU",
-            "topics": ["kl21", "qd37"],
-            "note": "Quán triệt Kết luận 21 đến toàn thể đảng viên",
-        }
-        for i in range(26)
-    ]
-    document = {
-        "schema": "kl21rules/submission/v1",
-        "report": {"number": "15-BC/ĐU", "date": "2022-12-15"},
-        "unit": {"id": "KCQ.STC", "name": NFC_NAME, "kind": "dang_bo_co_so", "members": 86},
-        "activities": activities,
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2).encode()
-
-
-def test_loading_valid_json_costs_little_beyond_json_loads() -> None:
-    raw = _typical_submission()
-    assert 9_000 < len(raw) < 12_000
-    assert ok(raw, "json").data == json.loads(raw)
-    # Interleaved rounds, best of each: both sides meet the same load from other processes.
-    plain_runs, our_runs = [], []
-    for _ in range(15):
-        plain_runs.append(timeit.timeit(lambda: json.loads(raw), number=100))
-        our_runs.append(timeit.timeit(lambda: load_bytes(raw, "json"), number=100))
-    plain, ours = min(plain_runs), min(our_runs)
-    # About 1.8x when measured alone; the bound leaves room for a busy machine.
-    assert ours < 3 * plain, f"load_bytes costs {ours / plain:.2f}x json.loads"
 
 
 # --- 10. JSONTestSuite --------------------------------------------------------------------
