@@ -202,12 +202,75 @@ def _apply_waivers(book: WaiverBook | None, file: FileReport) -> WaiverHits:
                  if st.applied != a or st.expired_hits != e)
 
 
+#: The process pools of runs under way (see :func:`abandon`).
+LIVE_POOLS: set[Any] = set()
+
+
+def abandon(pool: Any) -> None:
+    """End a pool's workers at once (SIGKILL) without waiting on the pool's queues.
+
+    ``Pool.terminate`` puts to a queue whose lock a worker killed mid-write (a Ctrl-C or SIGTERM
+    sent to the whole process group) never releases: an interrupted run then hung. The workers
+    are killed, the pool's own clean-up is cancelled and its threads (daemons) are left to end
+    with the process.
+    """
+    from multiprocessing.pool import TERMINATE
+
+    LIVE_POOLS.discard(pool)
+    _quiet_pool_threads()
+    handler = getattr(pool, "_worker_handler", None)
+    if handler is not None:
+        handler._state = TERMINATE  # no new worker in place of a killed one
+    for _ in range(2):  # a worker started just before the handler stopped is killed the second time
+        for worker in list(getattr(pool, "_pool", ())):
+            try:
+                worker.kill()
+            except (OSError, ValueError, AttributeError):
+                pass
+    finalizer = getattr(pool, "_terminate", None)
+    if finalizer is not None and hasattr(finalizer, "cancel"):
+        finalizer.cancel()
+    for worker in list(getattr(pool, "_pool", ())):
+        try:
+            worker.join(1)
+        except (OSError, ValueError, AssertionError, AttributeError):
+            pass
+
+
+def _quiet_pool_threads() -> None:
+    """The threads of an abandoned pool may still write to a dead worker's pipe: that broken pipe
+    is expected, not a traceback for the user."""
+    import threading
+
+    previous = threading.excepthook
+    if getattr(previous, "kl21rules_quiet", False):
+        return
+
+    def hook(args: Any) -> None:
+        name = getattr(args.thread, "name", "") or ""
+        if "_handle_" in name and issubclass(args.exc_type, (OSError, EOFError, ValueError)):
+            return
+        previous(args)
+
+    hook.kl21rules_quiet = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
+
+
+def abandon_all() -> None:
+    """:func:`abandon` every pool still running (the script does it when interrupted)."""
+    for pool in list(LIVE_POOLS):
+        abandon(pool)
+
+
 # One worker's packs, options, waivers and renderer, set up once by the pool's initializer.
 _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(disabled: list[str], extra: list[str], options: CheckOptions, waivers: list[WaiverSpec],
                  render: PartRenderer | None, render_args: tuple[Any, ...]) -> None:
+    from kl21rules.interrupt import in_worker
+
+    in_worker()  # Ctrl-C and SIGTERM are the parent's to handle: it ends the pool
     registry = _WORKER.pop("forked_from", None)
     if registry is None:  # a worker not forked from the parent (spawn start method, or replaced)
         from kl21rules.packs import load_registry
@@ -391,8 +454,11 @@ class FileStream:
             # A forked worker starts with the parent's memory: it uses the packs already loaded
             # instead of parsing and validating the rulesets again.
             _WORKER["forked_from"] = self.registry
+            from kl21rules.interrupt import blocked
+
             try:
-                pool = multiprocessing.Pool(jobs, _init_worker, (disabled, extra, self.options, specs, render, args))
+                with blocked():  # a Ctrl-C now reaches the parent once the workers have their own handlers
+                    pool = multiprocessing.Pool(jobs, _init_worker, (disabled, extra, self.options, specs, render, args))
             finally:
                 _WORKER.pop("forked_from", None)
             # The tasks' targets, in order, for the results (imap gives them back in that order).
@@ -405,7 +471,8 @@ class FileStream:
                     targets.append(task[3])
                     yield task
 
-            with pool:
+            LIVE_POOLS.add(pool)
+            try:
                 for payload, totals, hits, skipped in pool.imap(_work, noted(tasks), chunksize=chunk):
                     target = targets.popleft()
                     yield from self._settle(target, render, args)
@@ -424,6 +491,11 @@ class FileStream:
                     if self.on_file is not None:
                         self.on_file(payload if render is None else None)
                     yield payload
+            except BaseException:
+                abandon(pool)  # interrupted, or the reader stopped: never wait for the workers
+                raise
+            pool.terminate()
+            LIVE_POOLS.discard(pool)
         yield from self._settle(len(self.targets), render, args)
         if self.skipped:
             self.problems.append(skipped_notice(self.skipped, self.skipped_names))

@@ -269,6 +269,16 @@ def check(
     formats = {**builtin_formats(), **registry.formats}
     outputs = _outputs(fmt, output, reports, formats, lang)
     fmt = outputs[0][0]
+    from kl21rules.check import SUFFIXES
+    from kl21rules.output._sink import clashing_input
+
+    for _, out_path in outputs:  # --output and every --report
+        clash = None if out_path is None else clashing_input(out_path, paths, SUFFIXES)
+        if clash is not None:
+            raise _bad(f"Tệp báo cáo '{out_path}' là một tệp đầu vào (trong '{clash}'): báo cáo sẽ ghi đè lên bài "
+                       "nộp; hãy chọn tệp khác.",
+                       f"Report file '{out_path}' is an input (in '{clash}'): the report would overwrite a "
+                       "submission; choose another file.", lang)
     if trend is not None and trend not in ("month", "quarter"):
         raise _bad(f"--trend phải là month hoặc quarter, không phải '{trend}'.",
                    f"--trend must be month or quarter, not '{trend}'.", lang)
@@ -1077,6 +1087,31 @@ def _take_debug(argv: list[str]) -> bool:
     return found
 
 
+def _utf8_streams() -> None:
+    """Standard output and error write UTF-8 whatever the console's or the locale's encoding
+    (``PYTHONIOENCODING=cp1258``, a Windows console redirected to a file): a report is UTF-8,
+    and a character that cannot be written (a lone surrogate) never stops it."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (str(getattr(stream, "encoding", "")).lower().replace("-", "") != "utf8"
+                                        or getattr(stream, "errors", "") == "strict"):
+            try:
+                reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):  # a stream already written to in another encoding
+                pass
+
+
+def _stopped(signum: int) -> None:
+    """End an interrupted run at once: its partial output file is already removed on the way out;
+    worker processes are killed, never waited for."""
+    if "kl21rules.batch" in sys.modules:
+        from kl21rules.batch import abandon_all
+
+        abandon_all()
+    sys.stderr.write("kl21rules: đã dừng / interrupted\n")
+    sys.exit(128 + signum)
+
+
 def main() -> None:
     """Entry point of the ``kl21rules`` script: never a traceback for the user (but with ``--debug``
     or ``KL21RULES_DEBUG=1``); command-line mistakes (an unknown option, a missing argument) said in
@@ -1084,11 +1119,19 @@ def main() -> None:
     argv = sys.argv[1:]
     if _take_debug(argv):
         os.environ["KL21RULES_DEBUG"] = "1"  # read by packs, rules and workers
+    from kl21rules import interrupt
+
+    _utf8_streams()
+    interrupt.install()
     try:
         code = app(args=argv, standalone_mode=False)
+        if interrupt.received is not None:  # typer made the interruption an exit code 130
+            _stopped(interrupt.received)
         sys.exit(code if isinstance(code, int) else 0)
     except SystemExit:
         raise
+    except interrupt.Interrupted as stop:
+        _stopped(stop.signum)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, TextIO
 
@@ -26,15 +26,25 @@ def write_file_atomic(path: Path, chunks: Iterable[str]) -> None:
 
     def write(handle: IO[bytes]) -> None:
         for chunk in chunks:
-            handle.write(chunk.encode("utf-8"))
+            handle.write(chunk.encode("utf-8", "replace"))  # a lone surrogate must not stop a report
 
     write_bytes_atomic(path, write)
 
 
 def write_bytes_atomic(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     """Call ``write`` with a binary file that becomes ``path`` only once it is whole and flushed
-    (the one atomic writer of every ``--output``, text or binary such as ``.xlsx``)."""
+    (the one atomic writer of every ``--output``, text or binary such as ``.xlsx``).
+
+    Only a regular file (or a new one) is replaced: something else (``/dev/stdout``, ``/dev/null``,
+    a FIFO, a terminal) is written to directly, never replaced by a file. A symbolic link to a
+    report is kept: the file it leads to is replaced.
+    """
     path = Path(path)
+    if not _replaceable(path):
+        with open(path, "wb") as handle:
+            write(handle)
+        return
+    path = Path(os.path.realpath(path))
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
@@ -56,3 +66,47 @@ def write_bytes_atomic(path: Path, write: Callable[[IO[bytes]], None]) -> None:
         except OSError:
             pass
         raise
+
+
+def _replaceable(path: Path) -> bool:
+    """Whether ``path`` is written through a temporary file and a rename: a regular file or no file
+    at all, and not a place under ``/dev`` or ``/proc`` (``/dev/stdout`` leads to a descriptor)."""
+    import stat
+
+    real = os.path.realpath(path)
+    if real.startswith(("/dev/", "/proc/")) or real in ("/dev", "/proc"):
+        return False
+    try:
+        return stat.S_ISREG(os.stat(real).st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return True  # the rename will say what is wrong
+
+
+def clashing_input(output: Path, targets: Sequence[str], suffixes: Sequence[str]) -> str | None:
+    """The input among ``targets`` that writing ``output`` would overwrite, if any: a file named
+    there (or a hard link to it), or a submission file inside a folder named there."""
+    try:
+        out_stat = os.stat(output)
+    except OSError:
+        return None  # a new file overwrites nothing
+    import stat
+
+    if not stat.S_ISREG(out_stat.st_mode):
+        return None  # written to directly, never read as a submission
+    real = os.path.realpath(output)
+    for target in targets:
+        if target == "-":
+            continue
+        try:
+            target_stat = os.stat(target)
+        except OSError:
+            continue
+        if stat.S_ISDIR(target_stat.st_mode):
+            root = os.path.realpath(target).rstrip(os.sep) + os.sep
+            if real.startswith(root) and real.lower().endswith(tuple(suffixes)):
+                return target
+        elif (target_stat.st_dev, target_stat.st_ino) == (out_stat.st_dev, out_stat.st_ino):
+            return target
+    return None
