@@ -30,7 +30,7 @@ def _digest(path: Path) -> bytes:
     return path.read_bytes()
 
 
-@pytest.mark.parametrize("how", ["same-file", "in-folder", "hard-link", "symlink"])
+@pytest.mark.parametrize("how", ["same-file", "in-folder", "hard-link", "symlink", "report-option"])
 def test_output_that_is_an_input_is_refused(tmp_path: Path, how: str) -> None:
     folder = tmp_path / "repo"
     folder.mkdir()
@@ -46,7 +46,10 @@ def test_output_that_is_an_input_is_refused(tmp_path: Path, how: str) -> None:
     elif how == "symlink":
         (tmp_path / "report.json").symlink_to(submission)
         output = str(tmp_path / "report.json")
-    result = run("check", target, "--output", output, "--format", "json", "--lang", "en", cwd=tmp_path)
+    if how == "report-option":  # every report written is protected, not only --output's
+        result = run("check", str(folder), "--report", f"json:{submission}", "--lang", "en", cwd=tmp_path)
+    else:
+        result = run("check", target, "--output", output, "--format", "json", "--lang", "en", cwd=tmp_path)
     assert result.returncode == 2
     assert b"would overwrite a submission" in result.stderr
     assert _digest(submission) == before
