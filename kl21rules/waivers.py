@@ -1,4 +1,6 @@
-"""Waivers (miễn trừ): known, accepted exceptions, governed (reason and expiry required).
+"""Waivers (miễn trừ): known, accepted exceptions, governed: a unit (or ``"*"``), a reason, an
+approver and an expiry at most a year after the evaluation date are required
+(:func:`kl21rules.config.parse_waiver`, :func:`kl21rules.config.check_waiver_expiry`).
 
 A waived finding keeps its status and gains the waiver; it no longer counts toward the exit code.
 A waiver is judged against each file's evaluation date (not the wall clock), so the same input
