@@ -56,6 +56,28 @@ _ITEM = {
 }
 
 
+#: Characters a report never prints as they are: C0 and C1 controls (newline, carriage return,
+#: ESC that starts an ANSI sequence, BEL, ...), DEL, and the invisible and bidirectional
+#: formatting characters that can make a line read otherwise than it is (U+202E).
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def visible(text: str) -> str:
+    """``text`` with every control, ANSI-escape and invisible formatting character written as an
+    escape (``\\n``, ``\\x1b``, ``\\u202e``): a value from a submission can neither break a line
+    of a report, colour a terminal, nor hide what follows it."""
+    if _INVISIBLE.search(text) is None:
+        return text
+    return _INVISIBLE.sub(_escape_one, text)
+
+
 def place(pointer: str, names: dict[str, str] | None = None, lang: str = "vi") -> str:
     """A JSON pointer as people read it, positions counted from 1 and items named by their id:
     ``/activities/2/mode`` -> ``hoạt động thứ 3 (A03) › mode`` (``activity 3 (A03) › mode``).

@@ -20,13 +20,17 @@ from kl21rules.output._common import (
     counts_fail,
     counts_line,
     lang_of,
+    visible,
     waived_note,
 )
 from kl21rules.report import FileReport, Report
 
 
 def escape_data(text: str) -> str:
-    """The message part of a workflow command (GitHub's own escaping)."""
+    """The message part of a workflow command (GitHub's own escaping: ``%``, CR and LF), with the
+    other control characters (an ANSI escape in the log) written visibly: a value from a
+    submission can never end the command and start another (``\n::error::…``)."""
+    text = "\n".join(visible(part) for part in text.split("\n")) if "\n" in text else visible(text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -23,6 +23,7 @@ from kl21rules.output._common import (
     counts_fail,
     counts_line,
     lang_of,
+    visible,
     waived_note,
     where,
 )
@@ -35,12 +36,12 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 def cell(text: object) -> str:
     """Text made safe for a table cell: markdown and HTML characters escaped, one line."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return _SPECIAL.sub(r"\\\1", visible(" ".join(str(text).split())))
 
 
 def code(text: object) -> str:
     """Text as inline code (no escapes apply there; a pipe is escaped for GFM tables)."""
-    return "`" + str(text).replace("`", "'").replace("|", "\\|") + "`"
+    return "`" + visible(str(text)).replace("`", "'").replace("|", "\\|") + "`"
 
 
 def render(report: Report, lang: str = "vi", **kw: Any) -> str:

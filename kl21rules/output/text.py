@@ -33,6 +33,7 @@ from kl21rules.output._common import (
     place,
     unit_head,
     verdict,
+    visible,
     waived_note,
     where,
 )
@@ -84,11 +85,11 @@ def stream(report: Report, lang: str = "vi", *, color: bool = False, width: int 
         yield painter.tail(report, fail_on, exit_zero)
         return
     yield from file_parts(report, _plain_part, lang, show_all)
-    yield "\n".join(_plain_tail(report, lang, show_all, fail_on, exit_zero)) + "\n"
+    yield "\n".join(map(visible, _plain_tail(report, lang, show_all, fail_on, exit_zero))) + "\n"
 
 
 def _plain_part(f: FileReport, lang: str, show_all: bool = False) -> str:
-    return "\n".join(_plain_file(f, lang, show_all)) + "\n\n"
+    return "\n".join(map(visible, _plain_file(f, lang, show_all))) + "\n\n"
 
 
 def _rich_part(f: FileReport, lang: str, width: int, show_all: bool = False) -> str:
@@ -111,7 +112,7 @@ def _quiet_part(f: FileReport, lang: str) -> str:
             lines.append(f"  {labels[status]:<14} {x.rule:<9}{sev[x.severity]:<10}{at + '  ' if at else ''}{x.message(lang)}")
     if not lines:
         return ""
-    return "\n".join([unit_head(f, lang), *lines]) + "\n\n"
+    return "\n".join(map(visible, [unit_head(f, lang), *lines])) + "\n\n"
 
 
 def _shown(f: FileReport, show_all: bool) -> list[tuple[str, list[Any]]]:
@@ -235,10 +236,11 @@ class _Rich:
         lang = self.lang
         w, labels, sev = WORDS[lang], STATUS_LABEL[lang], SEVERITY_LABEL[lang]
         console = self._console()
-        console.print(Text(unit_head(f, lang), style="bold"))
+        console.print(Text(visible(unit_head(f, lang)), style="bold"))
         for e in f.errors:
             at = _error_at(e, f, lang)
-            console.print(Text.assemble(("  ✗ ", "bold red"), (at, "bold"), f"{': ' if at else ''}{e.message(lang)}"))
+            console.print(Text.assemble(("  ✗ ", "bold red"), (visible(at), "bold"),
+                                        f"{': ' if at else ''}{visible(e.message(lang))}"))
         if f.findings:
             table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
             table.add_column(w["status"], no_wrap=True)
@@ -256,18 +258,18 @@ class _Rich:
                                       Text(f"{', '.join(ids)}: {en if lang == 'en' else vi}", style=style))
                 else:
                     for x in group:
-                        message = Text(x.message(lang))
+                        message = Text(visible(x.message(lang)))
                         note = waived_note(x, lang)
                         if note:
                             message.append(f"  [{note}]", style="italic blue")
-                        table.add_row(Text(labels[status], style=style), x.rule, sev[x.severity], _where(x, f, lang),
-                                      message)
+                        table.add_row(Text(labels[status], style=style), x.rule, sev[x.severity],
+                                      visible(_where(x, f, lang)), message)
                 if i < len(groups) - 1:
                     table.add_section()
             if groups:
                 console.print(table)
         for n in f.notices:
-            console.print(Text(f"  · {named_places(n.message(lang), f.names, lang)}", style="dim"))
+            console.print(Text(visible(f"  · {named_places(n.message(lang), f.names, lang)}"), style="dim"))
         counts = _counts(f, lang, self.show_all)
         if counts:
             console.print(Text(f"  = {counts}"))
@@ -297,7 +299,7 @@ class _Rich:
                                          for s in STATUS_ORDER))
             console.print(table)
         for p in report.problems:
-            console.print(Text(f"! {p.message(lang)}", style="yellow"))
+            console.print(Text(visible(f"! {p.message(lang)}"), style="yellow"))
         console.print(Text(_totals(tally, lang), style="bold"))
         console.print(Text(exit_sentence(report, fail_on, lang, exit_zero)))
         return self._text(console)
