@@ -179,6 +179,7 @@ def render_json(items: list[DueItem], meta: dict[str, RuleMeta], lang: str, with
 
 def render_text(items: list[DueItem], meta: dict[str, RuleMeta], lang: str, within: int,
                 as_of: _dt.date | None) -> str:
+    from kl21rules.output._common import visible
     from kl21rules.rules.engine import fmt_date
 
     lang = _lang(lang)
@@ -197,9 +198,9 @@ def render_text(items: list[DueItem], meta: dict[str, RuleMeta], lang: str, with
             out += ["", f"{fmt_date(x.due, lang)} ({days_left_text(x.days_left, lang)})"]
             last_day, last_unit = x.due, None
         if (x.unit_id, x.path) != last_unit:
-            out.append(f"  {x.unit_id} — {x.unit_name}")
+            out.append(f"  {visible(x.unit_id)} — {visible(x.unit_name)}")
             last_unit = (x.unit_id, x.path)
-        where = " ".join(p for p in (x.period, x.item) if p)
+        where = visible(" ".join(p for p in (x.period, x.item) if p))
         expect = _expect(meta, x.rule, lang)
         line = f"    {x.rule}{' ' + where if where else ''}  {_title(meta, x.rule, lang)}"
         if expect:

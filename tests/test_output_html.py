@@ -252,3 +252,19 @@ def test_the_spreadsheet_matrix_is_the_dashboards(tmp_path: Path) -> None:
     counts = {r[1]: r[4:] for r in rows[2 + len(html.rows):] if r[1] and r[1][0] in symbol_class}
     fails = counts["✗ fail"]
     assert list(fails) == [sum(1 for _, cells in html.rows if cells[i].startswith("f")) for i in range(len(html.rules))]
+
+
+def test_invisible_and_control_characters_are_shown_as_escapes(tmp_path: Path) -> None:
+    data = yaml.safe_load(THPT.read_text(encoding="utf-8"))
+    data["unit"]["name"] = "Chi bộ \u202eabc\x1b[31m đỏ"
+    data["activities"][0]["id"] = "QT-\u2066x\x07"  # appears in KL21-02's message
+    path = tmp_path / "bidi.json"
+    path.write_text(json.dumps(data, default=str, ensure_ascii=False), encoding="utf-8")
+    html = page(str(path))
+    for raw in ("\u202e", "\x1b", "\u2066", "\x07"):
+        assert raw not in html
+    assert "Chi bộ \\u202eabc\\x1b[31m đỏ" in html
+    details = json.loads(re.findall(r'id="kl-details">(.*?)</script>', html, re.S)[0])
+    assert any("QT-\\u2066x\\x07" in t for t in details["s"])
+    text = invoke("due", str(path), "--as-of", "2022-12-01", "--within", "60").stdout
+    assert "\u202e" not in text and "\x1b" not in text and "\\u202eabc\\x1b[31m" in text

@@ -32,7 +32,7 @@ from kl21rules.due import DueItem, due_items
 from kl21rules.findings import Finding
 from kl21rules.matrix import SHOWN, SYMBOL, WORST_FIRST, Matrix, UnitRow, grouped_rules, met_share, unit_row
 from kl21rules.output import file_parts
-from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, lang_of
+from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, lang_of, visible
 from kl21rules.report import FileReport, Report
 
 if TYPE_CHECKING:
@@ -189,8 +189,9 @@ def _details(found: dict[int, list[Finding]], lang: str, s: Strings) -> dict[str
             if f.waived is not None:
                 note = f.waived.reason + (f" ({f.waived.expires.isoformat()})" if f.waived.expires else "")
             cell.append([CLASS[f.status], s(labels[f.status]), s(sev.get(f.severity, f.severity)),
-                         s(" ".join(x for x in (f.period, f.item) if x)), s(_date(f.due, lang) if f.due else ""),
-                         s(f.message(lang)), [s(e) for e in f.evidence], s(", ".join(f.refs)), s(note)])
+                         s(visible(" ".join(x for x in (f.period, f.item) if x))),
+                         s(_date(f.due, lang) if f.due else ""), s(visible(f.message(lang))),
+                         [s(visible(e)) for e in f.evidence], s(", ".join(f.refs)), s(visible(note))])
     return out
 
 
@@ -200,16 +201,17 @@ def file_part(file: FileReport, lang: str, rule_ids: tuple[str, ...]) -> Part:
     if file.errors:
         unit = file.unit or {}
         label = f"{unit.get('name')} ({unit.get('id')})" if unit else ""
-        bad = (file.path, label, [
+        bad = (visible(file.path), visible(label), [visible(
             (e.pointer or "/") + (f" ({'line' if lang == 'en' else 'dòng'} {e.line})" if e.line else "")
-            + ": " + e.message(lang) for e in file.errors])
+            + ": " + e.message(lang)) for e in file.errors])
     row = unit_row(file, rule_ids)
     if row is None:
         return None, None, None, [], bad
     cells = [("x", "") if status is None else (CLASS[status] + (" v" if waived else ""), SYMBOL[status])
              for status, waived in zip(row.cells, row.waived, strict=True)]
     tr = _template("dashboard_row.html.j2").render(
-        row=row, cells=cells, kind_label=_kind_label(row.kind, lang),
+        row=row, name=visible(row.name), unit_id=visible(row.unit_id), path=visible(row.path),
+        cells=cells, kind_label=_kind_label(row.kind, lang),
         fails=row.counts.get("fail", 0) + row.counts.get("error", 0))
     index = {r: i for i, r in enumerate(rule_ids)}
     details: dict[int, list[Finding]] = {}
@@ -248,8 +250,8 @@ def _upcoming(items: Sequence[DueItem], rule_titles: dict[str, str]) -> list[dic
                 groups.setdefault((x.due, x.rule, where, x.days_left), []).append(x)
         rows = []
         for (due, rule, where, left), units in sorted(groups.items(), key=lambda kv: kv[0]):
-            names = sorted({(u.unit_name, u.unit_id) for u in units})
-            rows.append({"due": due, "rule": rule, "title": rule_titles.get(rule, rule), "where": where,
+            names = sorted({(visible(u.unit_name), visible(u.unit_id)) for u in units})
+            rows.append({"due": due, "rule": rule, "title": rule_titles.get(rule, rule), "where": visible(where),
                          "left": left, "units": names})
         out.append({"low": low + 1, "high": high, "rows": rows})
         low = high
@@ -329,7 +331,7 @@ def stream(report: Report, lang: str = "vi", *, pack_titles: dict[str, str] | No
         w=WORDS[lang], lang=lang, version=__version__, as_of=report.as_of, matrix=matrix, packs=packs,
         rows=rows, first_rows=FIRST_ROWS, details=json_for_script({"s": strings.texts, "rows": details}),
         meta=json_for_script(meta), script=script, script_hash=_script_hash(script), summary=summary, on_time=on_time, done=done, bad=bad,
-        problems=[p.message(lang) for p in report.problems], labels=labels, symbol=SYMBOL, cls=CLASS,
+        problems=[visible(p.message(lang)) for p in report.problems], labels=labels, symbol=SYMBOL, cls=CLASS,
         shown=SHOWN, worst_first=WORST_FIRST, kinds=[(k, _kind_label(k, lang), n) for k, n in matrix.kinds_in_order()],
         rule_rows=[(r, matrix.per_rule[r.id]) for r in rules], bar_total=max(1, len(matrix.rows)),
         upcoming=_upcoming(items, {r.id: r.title(lang) for r in rules}), windows=WINDOWS,
