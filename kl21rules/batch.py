@@ -271,6 +271,9 @@ def _init_worker(disabled: list[str], extra: list[str], options: CheckOptions, w
     from kl21rules.interrupt import in_worker
 
     in_worker()  # Ctrl-C and SIGTERM are the parent's to handle: it ends the pool
+    from kl21rules import packs
+
+    packs.RULE_TIMEOUT = options.rule_timeout  # a worker not forked does not have the parent's
     registry = _WORKER.pop("forked_from", None)
     if registry is None:  # a worker not forked from the parent (spawn start method, or replaced)
         from kl21rules.packs import load_registry

@@ -49,6 +49,8 @@ class CheckOptions:
     lines: bool = False
     #: ``reference`` or ``durable`` (:mod:`kl21rules.durable_engine`, checked against the reference).
     engine: str = "reference"
+    #: seconds a pack's Python rule may take on one file (``--rule-timeout``); 0: no limit.
+    rule_timeout: float = 10.0
 
 
 def selected(rules: Sequence[CompiledRule], select: Sequence[str], ignore: Sequence[str]) -> list[CompiledRule]:

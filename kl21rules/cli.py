@@ -236,6 +236,10 @@ def check(
         bool,
         typer.Option("--all", help="Báo cáo văn bản: liệt kê cả nghĩa vụ đạt, không áp dụng / text: list passes too"),
     ] = False,
+    rule_timeout: Annotated[float, typer.Option(
+        "--rule-timeout", metavar="SECONDS",
+        help="Thời gian tối đa của một quy tắc Python trên một tệp (0 = không giới hạn) / "
+             "longest a pack's Python rule may run on one file (0 = no limit)")] = 10.0,
     trend: Annotated[Optional[str], typer.Option(
         "--trend", metavar="PERIOD", help="month|quarter: diễn biến từ 3/2022 (--format html) / trend")] = None,
     plugins: Plugins = None,
@@ -309,7 +313,11 @@ def check(
         ignore=_split_ids(ignore) + tuple(cfg.ignore),
         params=cfg.rule_params,
         lines=any(f in NEEDS_LINES or f not in BUILTIN for f, _ in outputs),
+        rule_timeout=max(rule_timeout, 0.0),
     )
+    from kl21rules import packs as _packs
+
+    _packs.RULE_TIMEOUT = options.rule_timeout
     from kl21rules.check import selected
 
     chosen = selected(registry.rules, options.select, options.ignore)
@@ -455,7 +463,7 @@ def _write_report(report: Any, fmt: str, path: Path | None, formats: dict[str, A
             # A pack's format gets the report as the hook promises it: files in a list.
             if not isinstance(report.files, list):
                 report.files = list(report.files)
-            chunks = iter([formats[fmt](report, lang)])
+            chunks = iter([_plugin_format(formats[fmt], fmt, report, lang)])
         with busy:
             if path is None:
                 write_stream(chunks)
@@ -465,6 +473,23 @@ def _write_report(report: Any, fmt: str, path: Path | None, formats: dict[str, A
         if path is None:
             raise
         raise _bad(f"Không ghi được '{path}': {exc.strerror}.", f"Cannot write '{path}': {exc.strerror}.", lang) from None
+
+
+def _plugin_format(render: Any, fmt: str, report: Any, lang: str) -> str:
+    """A pack's format rendered; if it fails, the error names the format and its pack (exit 2)."""
+    from kl21rules.interrupt import Interrupted
+
+    try:
+        text = render(report, lang)
+        if not isinstance(text, str):
+            raise TypeError(f"render() returned {type(text).__name__}, not str")
+        return text
+    except Interrupted:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - SystemExit from a pack's format included
+        pack = getattr(render, "__module__", None) or "?"
+        raise _bad(f"Định dạng '{fmt}' (gói {pack}) bị lỗi: {type(exc).__name__}: {exc}",
+                   f"Format '{fmt}' (pack {pack}) failed: {type(exc).__name__}: {exc}", lang) from None
 
 
 def _want_progress(quiet: bool, output: Path | None) -> bool:

@@ -41,6 +41,7 @@ from pydantic import ValidationError
 from kl21rules.diagnostics import escape_pointer_token
 from kl21rules.findings import Finding
 from kl21rules.hookspecs import PROJECT, PackSpec
+from kl21rules.interrupt import Interrupted
 from kl21rules.rules.engine import CompiledRule, Context, Judge, compile_rule
 from kl21rules.rules.filters import FilterError, compile_where
 from kl21rules.rules.model import RuleSpec, RulesetFile, Text
@@ -353,7 +354,7 @@ def load_registry(
         try:
             with _pack_code():
                 plugin = load()
-        except KeyboardInterrupt:
+        except Interrupted:  # a real Ctrl-C; a KeyboardInterrupt raised by the pack is the pack's error
             raise
         except BaseException as exc:  # noqa: BLE001 - a broken pack must not stop the others
             errors.append(pack.error("import", _describe_exc(exc),
@@ -375,7 +376,7 @@ def load_registry(
         plugin_packs.append((plugin, pack))
         try:
             _collect(pm, plugin, pack, errors, owners, blocked)
-        except KeyboardInterrupt:
+        except Interrupted:  # a real Ctrl-C; a KeyboardInterrupt raised by the pack is the pack's error
             raise
         except BaseException as exc:  # noqa: BLE001 - whatever a pack's data does to us
             errors.append(pack.error("register", _describe_exc(exc)))
@@ -481,7 +482,7 @@ def _call(pm: pluggy.PluginManager, plugin: Any, hook: str, pack: Pack, errors: 
             try:
                 with _pack_code():
                     return impl.function()
-            except KeyboardInterrupt:
+            except Interrupted:
                 raise
             except BaseException as exc:  # noqa: BLE001 - SystemExit from a pack included
                 errors.append(pack.error("hook", f"{hook}: {_describe_exc(exc)}"))
@@ -580,16 +581,55 @@ def _collect(
     pack.formats = _formats(_call(pm, plugin, "kl21rules_formats", pack, errors), pack, errors)
 
 
+#: Seconds a pack's Python rule may take on one file (``--rule-timeout``); 0 or less: no limit.
+RULE_TIMEOUT: float = 10.0
+
+
+class RuleTimeout(BaseException):
+    """A pack's rule ran past :data:`RULE_TIMEOUT` (a BaseException: ``except Exception`` in the
+    rule does not swallow it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop the code run inside after ``seconds`` (SIGALRM, in the main thread of a process: every
+    worker of ``--jobs`` checks its files in its main thread). Python code is stopped between two
+    bytecodes; a single long call into C code (a regular expression, a C extension) is stopped only
+    when it returns: a documented limitation. Elsewhere (another thread, no SIGALRM) no limit."""
+    import signal
+    import threading
+
+    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(_signum: int, _frame: Any) -> None:
+        raise RuleTimeout(seconds)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _guarded(rule_id: str, judge: Judge) -> Judge:
     """A pack's judge that cannot end the program, print into the report, or return garbage."""
 
     def guarded(ctx: Context) -> list[Finding]:
         try:
-            with _pack_code():
+            with _pack_code(), _time_limit(RULE_TIMEOUT):
                 result = judge(ctx)
-        except (Exception, KeyboardInterrupt):
+        except Interrupted:
+            raise  # a real Ctrl-C or SIGTERM stops the run
+        except RuleTimeout:
+            raise RuntimeError(f"{rule_id}: chạy quá {RULE_TIMEOUT:g} giây nên bị dừng / ran longer than "
+                               f"{RULE_TIMEOUT:g} s and was stopped (--rule-timeout)") from None
+        except Exception:
             raise  # the engine turns it into an error finding with the place it was raised
-        except BaseException as exc:  # SystemExit, GeneratorExit: not the rule's to decide
+        except BaseException as exc:  # SystemExit, KeyboardInterrupt, GeneratorExit: not the rule's to decide
             raise RuntimeError(f"{rule_id}: {_describe_exc(exc)}") from exc
         if not isinstance(result, list) or not all(isinstance(f, Finding) for f in result):
             raise TypeError(f"{rule_id}: the judge must return a list of Finding (made by ctx.finding), "
