@@ -305,3 +305,19 @@ def test_a_path_through_a_list_is_an_error(tmp_path: Path) -> None:
         "{channel: {in: $param.kinds}, date: {exists: true}}", "{tasks.owner: {exists: true}}")
     [p] = _lint(tmp_path, text)
     assert "'tasks' is a list: a filter cannot read 'tasks.owner' inside it" in p.en
+
+
+def test_a_parameter_in_a_number_place_must_hold_a_whole_number(tmp_path: Path) -> None:
+    text = HEAD + """\
+    params:
+      days: {default: 30, doc: {vi: Số ngày, en: Days}}
+    obligation:
+      kind: follow_up
+      trigger: {signals: [violation], label: {vi: vụ việc, en: signal}}
+      within_days: days
+      require: [{match: {type: discipline}, link: {signal: id}}]
+"""
+    assert _lint(tmp_path, text) == []
+    [p] = _lint(tmp_path, text.replace("default: 30", "default: '30'"))
+    assert "parameter 'days' is used as a whole number here, but it is str (default '30')" in p.en
+    assert p.line == _line_of(text, "within_days: days")

@@ -398,8 +398,21 @@ class _Walk:
                  f"{shown}parameter '{name}' is not declared in params (declared: {declared}){hint_en}")
 
     def number_or_param(self, value: Any, pointer: str) -> None:
-        if isinstance(value, str):
+        """A place that takes a whole number or the name of a parameter holding one."""
+        if not isinstance(value, str):
+            return
+        if value not in self.spec.params:
             self.param(value, pointer)
+            return
+        declared = self.spec.params[value]
+        kind = getattr(declared, "type", None)  # Param.type (issue 9): integer, number, boolean, text, window
+        default = declared.default
+        whole = isinstance(default, int) and not isinstance(default, bool)
+        if kind not in (None, "integer") or (kind is None and default is not None and not whole):
+            shown = kind or type(default).__name__
+            self.add(pointer, f"tham số '{value}' được dùng như một số nguyên ở đây, nhưng nó là {shown} "
+                              f"(mặc định {default!r})",
+                     f"parameter '{value}' is used as a whole number here, but it is {shown} (default {default!r})")
 
     # -- the rule
 
