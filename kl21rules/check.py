@@ -389,8 +389,10 @@ def _judge(report: FileReport, submission: Any, data: Any, line_of: Any, registr
     unit = submission.unit
     report.unit = {"id": unit.id, "name": unit.name, "kind": unit.kind}
     if options.as_of is None and submission.report.date is not None:
-        bad_date = report_date_error(submission.report.date, options.today, line_of("/report/date"))
-        if bad_date is not None:
+        bad_date = report_date_error(submission.report.date, options.today, None)
+        if bad_date is not None:  # its line only now: finding it scans the whole JSON text
+            bad_date = report_date_error(submission.report.date, options.today, line_of("/report/date"))
+            assert bad_date is not None
             report.errors.append(bad_date)
             return
     as_of = options.as_of or submission.report.date or options.today

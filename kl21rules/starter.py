@@ -1,5 +1,7 @@
 """The starter submission written by ``kl21rules init``: every section, Vietnamese comments."""
 
+from typing import Any
+
 STARTER = """\
 # Báo cáo thực hiện Kế hoạch 40-KH/ĐUK (Kết luận 21-KL/TW) — mẫu khởi đầu.
 # Starter submission for kl21rules. Kiểm tra bằng / check with: kl21rules check <tệp này>
@@ -80,14 +82,29 @@ def placeholders(data: object, pointer: str = "") -> list[tuple[str, str]]:
     """The values in a parsed submission that are still the starter's placeholders — text with
     ``XXX`` in it (``KCQ.XXX``) or that is or ends with ``...`` (``Đảng bộ Sở ...``) — as
     (JSON pointer, value), in document order."""
-    found: list[tuple[str, str]] = []
+    found: list[tuple[tuple[Any, ...], str]] = []
+    _walk(data, [], found)
+    return [(pointer + "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path), value)
+            for path, value in found]
+
+
+def _walk(data: object, path: list[Any], found: list[tuple[tuple[Any, ...], str]]) -> None:
+    """Every placeholder under ``data`` as (path of keys and indexes, value); the pointer is built
+    only for what is found (this runs on every file checked)."""
     if isinstance(data, dict):
-        for key, value in data.items():
-            token = str(key).replace("~", "~0").replace("/", "~1")
-            found += placeholders(value, f"{pointer}/{token}")
+        items: Any = data.items()
     elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found += placeholders(value, f"{pointer}/{index}")
-    elif isinstance(data, str) and _is_placeholder(data):
-        found.append((pointer, data))
-    return found
+        items = enumerate(data)
+    else:
+        if isinstance(data, str) and _is_placeholder(data):
+            found.append((tuple(path), data))
+        return
+    for key, value in items:
+        if isinstance(value, str):
+            # every placeholder has one of these in it; most values have none
+            if ("XXX" in value or "..." in value or "…" in value) and _is_placeholder(value):
+                found.append(((*path, key), value))
+        elif isinstance(value, (dict, list)):
+            path.append(key)
+            _walk(value, path, found)
+            path.pop()
