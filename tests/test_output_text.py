@@ -3,6 +3,8 @@ Vietnamese by default, English with --lang en; a summary across files."""
 
 from __future__ import annotations
 
+import json
+
 import datetime as dt
 import re
 from pathlib import Path
@@ -177,6 +179,23 @@ def test_init_placeholders_left_are_named(tmp_path: Path, monkeypatch: pytest.Mo
     (tmp_path / "r.yaml").write_text(filled, encoding="utf-8")
     result = CliRunner().invoke(app, ["check", "r.yaml", "--lang", "en"])
     assert "placeholder" not in result.stdout and "Verdict:" in result.stdout
+
+
+def test_placeholders_written_with_escapes_are_still_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """check skips the walk for placeholders when the text cannot hold one (issue 15); a value
+    written with escapes (JSON \\u0058, YAML \\u2026) must still be found."""
+    monkeypatch.chdir(tmp_path)
+    sample = json.loads((SAMPLES / "dang-bo-so-tai-chinh-2022.json").read_text(encoding="utf-8"))
+    sample["unit"]["id"] = "KCQ.XXX"
+    text_ = json.dumps(sample, ensure_ascii=False).replace("KCQ.XXX", "KCQ.\\u0058XX")
+    assert "XXX" not in text_ and "..." not in text_
+    (tmp_path / "r.json").write_text(text_, encoding="utf-8")
+    out = CliRunner().invoke(app, ["check", "r.json", "--lang", "en"]).stdout
+    assert "unit › id = 'KCQ.XXX'" in out, out
+    (tmp_path / "r.json").unlink()
+    (tmp_path / "r.yaml").write_text('schema: x\nunit: {id: "KCQ.STC", name: "Sở \\u2026"}\n', encoding="utf-8")
+    out = CliRunner().invoke(app, ["check", "r.yaml", "--lang", "en"]).stdout
+    assert "left in the file: unit › name = 'Sở …'." in out, out
 
 
 def test_exit_sentence_with_exit_zero(registry: Registry) -> None:
