@@ -116,9 +116,10 @@ Slug = Annotated[str, Field(min_length=1)]
 
 
 class Model(BaseModel):
-    """Base of every submission model: strict types, unknown fields refused."""
+    """Base of every submission model: strict types, unknown fields refused, read-only once
+    validated (frozen): the rules of one pack cannot change what another pack's rules read."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True, frozen=True)
 
 
 class Period(Model):
@@ -510,7 +511,7 @@ class Submission(Model):
     signals: list[Signal] = Field(default_factory=list)
     activities: list[Activity] = Field(default_factory=list)
 
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False, frozen=True)
 
 
 @lru_cache(maxsize=16)

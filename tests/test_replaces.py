@@ -59,7 +59,7 @@ def test_a_replacement_after_as_of_does_not_replace_yet() -> None:
     assert submission is not None
     facts = build_facts(submission, dt.date(2022, 11, 30))
     assert [d.pointer for d in facts.activities(("quality_rating",))] == ["/activities/0"]
-    assert facts.replaced == []
+    assert facts.replaced == ()
 
 
 def test_a_chain_keeps_only_its_last_record() -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import operator
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from kl21rules.submission import Activity, Signal, Submission
@@ -35,31 +36,36 @@ class Dated:
         return ident if ident else self.pointer
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Facts:
-    """What a rule may read: the unit, the evaluation date, and the activities up to it."""
+    """What a rule may read: the unit, the evaluation date, and the activities up to it.
+
+    Read-only all the way down, because the same facts go to every pack's rules for a file: the
+    dataclass is frozen, its collections are tuples and a read-only mapping, and the submission's
+    models are frozen pydantic models — a pack's rule cannot change what another pack's rules see.
+    """
 
     submission: Submission
     as_of: _dt.date
-    by_type: dict[str, list[Dated]]
-    signals: list[Dated]
-    cut: list[tuple[str, _dt.date]] = field(default_factory=list)
+    by_type: Mapping[str, tuple[Dated, ...]]
+    signals: tuple[Dated, ...]
+    cut: tuple[tuple[str, _dt.date], ...] = ()
     #: (replaced, replacing): records corrected by a later record (``replaces``), not judged.
-    replaced: list[tuple[Dated, Dated]] = field(default_factory=list)
+    replaced: tuple[tuple[Dated, Dated], ...] = ()
 
     @property
     def unit(self) -> Any:
         return self.submission.unit
 
-    def activities(self, types: tuple[str, ...]) -> list[Dated]:
+    def activities(self, types: tuple[str, ...]) -> tuple[Dated, ...]:
         """Activities of the given types, sorted by date then by place in the file."""
         if len(types) == 1:
-            return self.by_type.get(types[0], [])
+            return self.by_type.get(types[0], ())
         merged: list[Dated] = []
         for t in types:
             merged.extend(self.by_type.get(t, ()))
         merged.sort(key=_order)
-        return merged
+        return tuple(merged)
 
 
 #: how items sort: by date, then by content where dates tie, then by place (a C-level key: every
@@ -99,7 +105,7 @@ def build_facts(submission: Submission, as_of: _dt.date) -> Facts:
             continue
         signals.append(Dated(pointer, i, sig.date, sig))
     signals = sorted(_with_ties(signals), key=_order)
-    return Facts(submission, as_of, by_type, signals, cut, replaced)
+    return Facts(submission, as_of, MappingProxyType(by_type), tuple(signals), tuple(cut), tuple(replaced))
 
 
 def _without_replaced(items: list[Dated]) -> tuple[list[Dated], list[tuple[Dated, Dated]]]:
@@ -129,11 +135,11 @@ def _without_replaced(items: list[Dated]) -> tuple[list[Dated], list[tuple[Dated
     return kept, [pairs[i] for i in sorted(pairs)]
 
 
-def _grouped(items: list[Dated]) -> dict[str, list[Dated]]:
+def _grouped(items: list[Dated]) -> dict[str, tuple[Dated, ...]]:
     out: dict[str, list[Dated]] = {}
     for d in sorted(items, key=_order):
         out.setdefault(d.obj.type, []).append(d)
-    return out
+    return {t: tuple(group) for t, group in out.items()}
 
 
 __all__ = ["Dated", "Facts", "Signal", "build_facts"]
