@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"
@@ -41,3 +42,14 @@ def run_measured(args: list[str], cwd: Path) -> tuple[int, str, float, int]:
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     return proc.returncode, out.decode("utf-8"), usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+
+
+def invoke(*args: str) -> Any:
+    """Run ``kl21rules ARGS`` in this process (typer's CliRunner); never an exception but exit."""
+    from typer.testing import CliRunner
+
+    from kl21rules.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result

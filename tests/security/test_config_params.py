@@ -9,28 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from io_helpers import invoke as run
 
-from kl21rules.cli import app
 from kl21rules.packs import load_registry
 from kl21rules.rules.model import Param, Text
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "samples" / "chi-bo-truong-thpt-hoc-muon-2022.yaml"
-
-
-def run(*args: str) -> Result:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "r.yaml").write_bytes(SAMPLE.read_bytes())
-    return tmp_path
 
 
 @pytest.mark.parametrize(("table", "words"), [

@@ -12,35 +12,18 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from io_helpers import invoke as run
 
-from kl21rules.cli import app
 from kl21rules.config import ConfigError, check_waiver_expiry, parse_waiver, waiver_ceiling
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "samples" / "chi-bo-truong-thpt-hoc-muon-2022.yaml"  # KL21-11 fails in 2022-07
 GOOD = {"rule": "KL21-11", "unit": "KCQ.THPTNT", "period": "2022-07", "reason": "Văn bản 12/CV-ĐUK",
         "approver": "Ban Tổ chức", "expires": "2023-06-30"}
-
-
-def run(*args: str) -> Result:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result
 
 
 def toml(waiver: dict[str, str], extra: str = "") -> str:
     body = "\n".join(f"{k} = {v}" if k == "expires" else f"{k} = {json.dumps(v, ensure_ascii=False)}"
                      for k, v in waiver.items())
     return f"{extra}[[waivers]]\n{body}\n"
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "r.yaml").write_bytes(SAMPLE.read_bytes())
-    return tmp_path
 
 
 def test_the_attack_is_refused(repo: Path) -> None:

@@ -11,27 +11,10 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from io_helpers import invoke as run
 
-from kl21rules.cli import app
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "samples" / "chi-bo-truong-thpt-hoc-muon-2022.yaml"
 PACKS = ["coso", "doanthe", "tochuc", "tuyengiao", "ubkt", "vanphong"]
-
-
-def run(*args: str) -> Result:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "r.yaml").write_bytes(SAMPLE.read_bytes())
-    return tmp_path
 
 
 @pytest.mark.parametrize("config", [
