@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,7 +212,6 @@ def read_target(label: str, path: Path | InputError | None, stdin: Any = None) -
     regular files are read: a device (``/dev/zero``), a FIFO or a socket is an input error,
     found without blocking (checked before opening, opened non-blocking and checked again).
     """
-    import stat
     import sys
 
     if isinstance(path, InputError):
@@ -262,8 +262,6 @@ def _read_at_most(read: Any, size: int) -> bytes:
 
 
 def _not_regular(label: str, path: Path) -> InputError:
-    import stat
-
     try:
         mode = os.stat(path).st_mode
     except OSError:
@@ -338,11 +336,7 @@ def check_bytes(
         errors.sort(key=lambda e: (e.line is None, e.line or 0))
         submission = None
     if submission is None:
-        report.errors.extend(_shown_errors(errors, hidden + more, exact))
-        unit = document.data.get("unit") if isinstance(document.data, dict) else None
-        if isinstance(unit, dict) and isinstance(unit.get("id"), str):
-            report.unit = {"id": unit["id"], "name": unit.get("name"), "kind": unit.get("kind")}
-        name_items(report, document.data, [e.pointer for e in report.errors])
+        _refused(report, document.data, _shown_errors(errors, hidden + more, exact))
         return report
     _judge(report, submission, document.data, document.line_of, registry, options, rules)
     return report
@@ -373,15 +367,21 @@ def _check_xlsx(report: FileReport, raw: bytes, registry: Registry, options: Che
     _note_placeholders(report, document.data)
     errors = [*document.errors, *place_errors(document, errors)]
     if errors:
-        report.errors.extend(_shown_errors(errors))
-        unit = document.data.get("unit")
-        if isinstance(unit, dict) and isinstance(unit.get("id"), str):
-            report.unit = {"id": unit["id"], "name": unit.get("name"), "kind": unit.get("kind")}
-        name_items(report, document.data, [e.pointer for e in report.errors])
+        _refused(report, document.data, _shown_errors(errors))
         return report
     assert submission is not None
     _judge(report, submission, document.data, lambda _pointer: None, registry, options, rules)
     return report
+
+
+def _refused(report: FileReport, data: Any, errors: list[InputError]) -> None:
+    """A submission with input errors, into ``report``: the errors, the unit as written (when its
+    id is text) and the ids of the items the errors point into."""
+    report.errors.extend(errors)
+    unit = data.get("unit") if isinstance(data, dict) else None
+    if isinstance(unit, dict) and isinstance(unit.get("id"), str):
+        report.unit = {"id": unit["id"], "name": unit.get("name"), "kind": unit.get("kind")}
+    name_items(report, data, [e.pointer for e in report.errors])
 
 
 def _judge(report: FileReport, submission: Any, data: Any, line_of: Any, registry: Registry,
