@@ -32,16 +32,27 @@ def run(*args: str, cwd: Path, timeout: float = 120, **extra: str) -> subprocess
                           check=False, stdin=subprocess.DEVNULL)
 
 
+#: Started by a small Python process rather than by pytest itself: a child's peak memory
+#: (ru_maxrss) includes the memory of the process that forked it, and pytest's grows with the
+#: tests run before (a 400 MB pytest made a 120 MB check measure 397 MB).
+_MEASURE = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+out = proc.stdout.read()
+_pid, status, usage = os.wait4(proc.pid, 0)
+sys.stderr.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss * 1024}")
+sys.stdout.buffer.write(out)
+"""
+
+
 def run_measured(args: list[str], cwd: Path) -> tuple[int, str, float, int]:
     """Run kl21rules; its exit code, standard output, CPU seconds and peak memory (bytes) — of
-    that process alone (os.wait4), so the figures do not depend on other tests' processes."""
-    proc = subprocess.Popen([script(), *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            stdin=subprocess.DEVNULL, env=env())
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, out.decode("utf-8"), usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+    that process alone (os.wait4, in a small parent of its own), so the figures depend neither on
+    other tests' processes nor on the test process's own size."""
+    done = subprocess.run([sys.executable, "-c", _MEASURE, script(), *args], cwd=cwd, capture_output=True,
+                          env=env(), stdin=subprocess.DEVNULL, check=True)
+    code, cpu, memory = done.stderr.decode().split()
+    return int(code), done.stdout.decode("utf-8"), float(cpu), int(memory)
 
 
 def invoke(*args: str) -> Any:
