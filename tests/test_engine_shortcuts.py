@@ -65,3 +65,42 @@ def test_message_dates_as_format_vi_and_iso(day: _dt.date) -> None:
     assert vi == f"hạn {format_vi(day)}"
     assert en == f"due {day.isoformat()}"
     assert (vi, en) == (Msg("hạn {d}", "due {d}", d=day).render("vi"), Msg("hạn {d}", "due {d}", d=day).render("en"))
+
+
+def test_field_of_reads_as_getattr() -> None:
+    """``field_of`` skips pydantic's exception for a missing attribute only where the class shows
+    the attribute cannot exist; a model with extra fields, a property or a private attribute of
+    that name, and objects that are not models, are read by ``getattr`` as before."""
+    from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+    from kl21rules.rules.facts import field_of
+    from kl21rules.submission import StudySession, YearActivity
+
+    class Loose(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        a: int = 1
+
+    class WithProperty(BaseModel):
+        a: int = 1
+
+        @property
+        def replaces(self) -> str:
+            return "computed"
+
+    class WithPrivate(BaseModel):
+        _replaces: str = PrivateAttr(default="hidden")
+        year: int | None = None
+
+    class Plain:
+        replaces = "class attribute"
+
+    objects: list[Any] = [
+        StudySession(type="study_session", date=_dt.date(2022, 3, 1)),
+        YearActivity(type="x", year=2022, replaces="A1"),
+        YearActivity(type="x", year=2022),
+        Loose(a=2, replaces="extra", year=2023), Loose(), WithProperty(), WithPrivate(), Plain(), {"replaces": 1}, None,
+    ]
+    for obj in objects:
+        for name in ("replaces", "year", "id", "_replaces", "a", "missing"):
+            assert field_of(obj, name) == getattr(obj, name, None), (obj, name)
+            assert field_of(obj, name) == getattr(obj, name, None), (obj, name)  # second time: cached

@@ -19,7 +19,7 @@ from typing import Any
 from kl21rules.dates import add_days, format_vi, year_bounds
 from kl21rules.findings import Finding
 from kl21rules.findings import _natural as natural_key
-from kl21rules.rules.facts import Dated, Facts
+from kl21rules.rules.facts import Dated, Facts, field_of
 from kl21rules.rules.filters import Predicate, Scope, compile_where, get_path
 from kl21rules.rules.model import (
     Deadline,
@@ -397,7 +397,7 @@ _NO_LEAD = Text(vi="", en="")
 
 def year_of(d: Dated) -> int:
     """The year an activity is for: its ``year`` where it gives one, else the year of its date."""
-    y = getattr(d.obj, "year", None)
+    y = field_of(d.obj, "year")
     return y if y is not None else d.date.year
 
 

@@ -73,6 +73,39 @@ class Facts:
 _order: Callable[[Dated], tuple[_dt.date, str, int]] = operator.attrgetter("date", "tie", "index")
 
 
+#: (class, name) -> whether ``getattr(obj, name, None)`` is ``obj.__dict__.get(name)`` for every
+#: ``obj`` of the class (see :func:`field_of`).
+_PLAIN: dict[tuple[type, str], bool] = {}
+
+
+def _plain(cls: type, name: str) -> bool:
+    """Whether an attribute ``name`` of an instance of ``cls`` can only be in the instance's
+    ``__dict__``: a pydantic model class with no class attribute, private attribute or extra fields
+    by that name, and pydantic's own attribute look-up. Its ``__getattr__`` then only raises."""
+    got = _PLAIN.get((cls, name))
+    if got is None:
+        from pydantic import BaseModel
+
+        got = (isinstance(cls, type) and issubclass(cls, BaseModel)
+               and getattr(cls, "__getattr__", None) is getattr(BaseModel, "__getattr__", None)
+               and cls.__getattribute__ is BaseModel.__getattribute__
+               and cls.model_config.get("extra") != "allow"
+               and name not in (cls.__private_attributes__ or {})
+               and not hasattr(cls, name))
+        if len(_PLAIN) > 4096:  # bounded whatever classes packs bring
+            _PLAIN.clear()
+        _PLAIN[(cls, name)] = got
+    return got
+
+
+def field_of(obj: Any, name: str) -> Any:
+    """``getattr(obj, name, None)``, without pydantic's slow way of saying a model has no such
+    attribute (an exception raised and caught: most activities have no ``replaces`` or ``year``)."""
+    if _PLAIN.get((type(obj), name)) or _plain(type(obj), name):
+        return obj.__dict__.get(name)
+    return getattr(obj, name, None)
+
+
 def _with_ties(items: list[Dated]) -> list[Dated]:
     """Items sharing a date get their content as ``tie`` (computed only for those: it costs)."""
     seen: dict[_dt.date, int] = {}
@@ -119,10 +152,10 @@ def _without_replaced(items: list[Dated]) -> tuple[list[Dated], list[tuple[Dated
     by_id: dict[str, Dated] = {}
     replacing: list[Dated] = []
     for d in items:
-        ident = getattr(d.obj, "id", None)
+        ident = getattr(d.obj, "id", None)  # a field of every activity: found at once
         if ident is not None:
             by_id.setdefault(ident, d)
-        if getattr(d.obj, "replaces", None) is not None:
+        if field_of(d.obj, "replaces") is not None:
             replacing.append(d)
     if not replacing:
         return items, []
@@ -142,4 +175,4 @@ def _grouped(items: list[Dated]) -> dict[str, tuple[Dated, ...]]:
     return {t: tuple(group) for t, group in out.items()}
 
 
-__all__ = ["Dated", "Facts", "Signal", "build_facts"]
+__all__ = ["Dated", "Facts", "Signal", "build_facts", "field_of"]
