@@ -10,13 +10,17 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from kl21rules._lazycli import LazyGroup, commands
 from kl21rules._version import __version__
 
 if TYPE_CHECKING:  # imported where used, to keep start-up small
     from kl21rules.config import Config
     from kl21rules.packs import Registry
 
+# Commands are registered on ``commands`` and built into click commands only when run (or listed
+# by --help): see kl21rules/_lazycli.py.
 app = typer.Typer(
+    cls=LazyGroup,
     name="kl21rules",
     help="Kiểm tra báo cáo thực hiện Kế hoạch 40-KH/ĐUK (Kết luận 21-KL/TW). "
     "Checks units' reports against Plan 40-KH/ĐUK.",
@@ -181,7 +185,7 @@ def _write_output(text: str, output: Path | None) -> None:
     write_atomic(output, text)
 
 
-@app.command()
+@commands.command()
 def check(
     paths: Annotated[list[str], typer.Argument(
         metavar="PATH", help="Tệp, thư mục hoặc - (stdin) / files, folders or -")],
@@ -542,7 +546,7 @@ class _Progress:
         self._bar.update(self._task, completed=self._done)
 
 
-@app.command()
+@commands.command()
 def due(
     paths: Annotated[list[str], typer.Argument(metavar="PATH", help="Tệp, thư mục hoặc - (stdin) / files, folders or -")],
     as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Ngày xét / evaluation date")] = None,
@@ -612,7 +616,7 @@ def _due_part(file: Any, within: int, lang: str) -> tuple[list[Any], list[str]]:
     return due_items(file, within), lines
 
 
-@app.command("waivers")
+@commands.command("waivers")
 def waivers_command(
     paths: Annotated[
         Optional[list[str]], typer.Argument(metavar="PATH", help="Tệp, thư mục để đối chiếu / files, folders to match against")
@@ -701,7 +705,7 @@ def waivers_command(
     raise typer.Exit(2 if input_errors or registry.errors else 0)
 
 
-@app.command()
+@commands.command()
 def rules(
     fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text|json")] = "text",
     lang: Annotated[Optional[str], typer.Option("--lang", metavar="LANG", help="vi|en")] = None,
@@ -734,7 +738,7 @@ def rules(
     raise typer.Exit(2 if registry.errors else 0)
 
 
-@app.command("lint-rules")
+@commands.command("lint-rules")
 def lint_rules(
     paths: Annotated[list[str], typer.Argument(metavar="PATH", help="Tệp hoặc thư mục quy tắc (YAML) / ruleset files or folders")],
     fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text|json")] = "text",
@@ -772,7 +776,7 @@ def lint_rules(
     raise typer.Exit(2 if problems or not files else 0)
 
 
-@app.command()
+@commands.command()
 def explain(
     rule: Annotated[str, typer.Argument(metavar="RULE", help="Mã quy tắc / rule id, e.g. KL21-01")],
     lang: Annotated[Optional[str], typer.Option("--lang", metavar="LANG", help="vi|en")] = None,
@@ -795,7 +799,7 @@ def explain(
     _say(explain_rule(found, registry, lang))
 
 
-@app.command()
+@commands.command()
 def schema(
     rules: Annotated[bool, typer.Option("--rules", help="JSON Schema của tệp quy tắc / of ruleset files")] = False,
     plugins: Plugins = None,
@@ -813,7 +817,7 @@ def schema(
     sys.stdout.write(schema_text(registry.activity_types))
 
 
-@app.command("new-pack")
+@commands.command("new-pack")
 def new_pack(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Tên gói / pack name (so_y_te)")],
     directory: Annotated[Path, typer.Option("--dir", metavar="DIR", help="Thư mục đặt gói / where to write it")] = Path("."),
@@ -865,7 +869,7 @@ def new_pack(
              f"{options.prefix}-02). Tiếp theo:\n  cd {target} && pip install -e '.[test]' && pytest && kl21rules plugins")
 
 
-@app.command()
+@commands.command()
 def init(
     output: Annotated[Optional[Path], typer.Argument(metavar="FILE", help="Tệp để ghi (mặc định: stdout) / file to write")] = None,
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp có sẵn / overwrite")] = False,
@@ -905,7 +909,7 @@ def _write_all(handle: Any, data: bytes) -> None:
     handle.write(data)
 
 
-@app.command()
+@commands.command()
 def convert(
     source: Annotated[Path, typer.Argument(metavar="SOURCE", help="Tệp báo cáo (.xlsx, .yaml, .json) / submission to read")],
     target: Annotated[Path, typer.Argument(metavar="TARGET", help="Tệp để ghi; định dạng theo đuôi tệp / file to write, format by extension")],
@@ -963,7 +967,7 @@ def convert(
     _say(f"Written: {target}" if lang == "en" else f"Đã ghi: {target}")
 
 
-@app.command()
+@commands.command()
 def plugins(
     fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text|json")] = "text",
     lang: Annotated[Optional[str], typer.Option("--lang", metavar="LANG", help="vi|en")] = None,
