@@ -595,6 +595,7 @@ def _recurring(spec: RuleSpec, ob: Recurring) -> VerdictFn:
             first, last = _dt.date(as_of.year, 1, 1), as_of
         else:
             first, last = _dt.date(ob.from_year, 1, 1), as_of
+        last = max(first, last)  # a span starting after as_of: its first periods (as the reference engine)
         plan: list[tuple[int, Any, int, str, _dt.date, _dt.date, bool]] = []
         windows: list[_Window] = []
         for si, (sched, ms) in enumerate(schedules):

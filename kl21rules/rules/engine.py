@@ -479,6 +479,12 @@ def _recurring(spec: RuleSpec, ob: Recurring) -> Judge:
                 first, last = _dt.date(as_of.year, 1, 1), as_of
         else:
             first, last = _dt.date(ob.from_year, 1, 1), as_of
+        ahead = first > last
+        if ahead:
+            # The span starts after the evaluation date (a report period still to come, or an
+            # --as-of before from_year): its first period of each schedule is judged, so the
+            # rule says what is coming (pending) instead of giving no finding at all.
+            last = first
         out: list[Finding] = []
         for sched, groups in compiled:
             matched = [g.select(ctx.facts, ctx.scope) for g in groups]
@@ -488,7 +494,9 @@ def _recurring(spec: RuleSpec, ob: Recurring) -> Judge:
                     out.append(not_in_force(ctx, label, year))
                     continue
                 due = hi if sched.due is None else _dt.date(year, sched.due.month, sched.due.day)
-                lead = period_label(sched.every, label)
+                lead: Msg | Text = period_label(sched.every, label)
+                if ahead:
+                    lead = _ahead_lead(lead, ob.span == "report_period", first, as_of)
                 if sched.by == "year":
                     out.append(_judge_window(ctx, groups, ctx.facts, lo=None, hi=None, due=due,
                                              period=label, lead=lead, year=year, matched=matched))
@@ -498,6 +506,17 @@ def _recurring(spec: RuleSpec, ob: Recurring) -> Judge:
         return out
 
     return judge
+
+
+def _ahead_lead(lead: Msg | Text, report_period: bool, start: _dt.date, as_of: _dt.date) -> Msg:
+    """A period's lead when the whole span starts after the evaluation date, saying so."""
+    if report_period:
+        return Msg("{p}kỳ báo cáo bắt đầu ngày {start}, sau ngày xét {as_of}; ",
+                   "{p}the report period starts on {start}, after the evaluation date {as_of}; ",
+                   p=lead, start=start, as_of=as_of)
+    return Msg("{p}quy tắc xét từ ngày {start}, sau ngày xét {as_of}; ",
+               "{p}the rule judges from {start}, after the evaluation date {as_of}; ",
+               p=lead, start=start, as_of=as_of)
 
 
 def in_force(ctx: Context, year: int) -> bool:
