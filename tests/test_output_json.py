@@ -109,3 +109,73 @@ def test_files_in_the_order_given_then_by_path(registry: Registry) -> None:
     assert paths[0] == str(last)
     submissions = [p for p in SAMPLES.iterdir() if p.suffix in (".json", ".yaml", ".yml", ".xlsx")]
     assert paths[1:] == sorted(paths[1:]) and len(paths) == 1 + len(submissions)
+
+
+# --- a file's part of the report: orjson where it writes json.dumps' bytes, else the own encoder
+
+
+def _as_dumped(f: object, lang: str = "vi") -> str:
+    """What ``file_json`` must return: json.dumps of the file's content, indented in place."""
+    text = json.dumps(jsonfmt.file_dict(f, lang), ensure_ascii=False, indent=2)  # type: ignore[arg-type]
+    return "    " + text.replace("\n", "\n    ")
+
+
+def _report_with(texts: list[str]) -> object:
+    from kl21rules.diagnostics import InputError
+    from kl21rules.findings import Finding, Waived
+    from kl21rules.report import FileReport, Notice
+
+    f = FileReport("đơn vị/a.json", unit={"id": texts[0], "name": texts[-1], "kind": None}, as_of=dt.date(2023, 1, 2))
+    f.errors.append(InputError("value", "/unit/x", 3, texts[0], texts[-1]))
+    f.notices.append(Notice("replaced", None, texts[-1], texts[0]))
+    for i, text in enumerate(texts):
+        f.findings.append(Finding("KL21-01", "fail", "error", text, "/activities/0" if i % 2 else None,
+                                  dt.date(2022, 3, 1) if i % 3 else None, ("I.1", text), text, text,
+                                  (text, "/activities/1"), Waived(text, dt.date(2024, 1, 1), None) if i % 4 == 1 else None))
+    return f
+
+
+def test_a_files_part_is_json_dumps_for_every_character() -> None:
+    """Every code point (but lone surrogates) in every kind of place, by orjson and without it."""
+    chunk = 2048
+    texts = ["".join(chr(c) for c in range(start, min(start + chunk, 0x110000)) if not 0xD800 <= c <= 0xDFFF)
+             for start in range(0, 0x110000, chunk)]
+    texts += ["", '"', "\\", "\n\r\t\b\f\x00\x1f\x7f", "\u2028\u2029", "Chi bộ Trường THPT Nguyễn Trãi"]
+    report = _report_with(texts)
+    assert jsonfmt._orjson is not None, "orjson is a dependency (pyproject.toml)"
+    assert jsonfmt._plain(report)  # type: ignore[arg-type]
+    for lang in ("vi", "en"):
+        assert jsonfmt.file_json(report, lang) == _as_dumped(report, lang)  # type: ignore[arg-type]
+
+
+def test_a_files_part_without_orjson_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = _report_with(["a\x01b", "Đảng ủy", "\u00e9\u0301"])
+    with_orjson = jsonfmt.file_json(report, "vi")  # type: ignore[arg-type]
+    monkeypatch.setattr(jsonfmt, "_orjson", None)
+    assert jsonfmt.file_json(report, "vi") == with_orjson == _as_dumped(report)  # type: ignore[arg-type]
+
+
+class _Text(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # a refused file's unit as written: numbers orjson writes otherwise, or refuses
+        lambda f: f.unit.update(name=1e-05, kind=float("inf")),
+        lambda f: f.unit.update(name=2**70),
+        lambda f: f.unit.update(name=True, kind=[1.5, {"a": 1e16}]),
+        # what a pack's Python rule may give a finding
+        lambda f: setattr(f.findings[0], "period", 2.5),
+        lambda f: setattr(f.findings[1], "item", _Text("/activities/0")),
+        lambda f: setattr(f.findings[2], "evidence", ("/x", 1e-07)),
+        # text orjson refuses: a lone surrogate (json.dumps writes it as is)
+        lambda f: setattr(f.findings[0], "message_vi", "x\ud800y"),
+        lambda f: setattr(f, "path", _Text("a.json")),
+    ],
+)
+def test_values_orjson_writes_otherwise_are_written_as_json_dumps_does(change: object) -> None:
+    report = _report_with(["a", "b", "c"])
+    change(report)  # type: ignore[operator]
+    assert jsonfmt.file_json(report, "vi") == _as_dumped(report)  # type: ignore[arg-type]
