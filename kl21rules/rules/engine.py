@@ -72,9 +72,25 @@ class Msg:
         self.vi_tpl, self.en_tpl, self.values = vi, en, values
 
     def render(self, lang: str) -> str:
-        rendered = {k: _render(v, lang) for k, v in self.values.items()}
-        tpl = self.en_tpl if lang == "en" else self.vi_tpl
-        return tpl.format(**rendered)
+        """The message in ``lang`` (Vietnamese unless ``en``): what :meth:`render_both` gives for it."""
+        en = lang == "en"
+        out: dict[str, str] = {}
+        # The common kinds inline, as in render_both; the rest as _render.
+        for k, v in self.values.items():
+            kind = type(v)
+            if kind is str:
+                out[k] = v
+            elif kind is Text:
+                out[k] = v.en if en else v.vi
+            elif kind is _dt.date:
+                out[k] = v.isoformat() if en else f"{v.day}/{v.month}/{v.year}"  # fmt_date, inlined
+            elif kind is Msg:
+                out[k] = v.render(lang)
+            elif kind is int:
+                out[k] = str(v)
+            else:
+                out[k] = _render(v, lang)
+        return (self.en_tpl if en else self.vi_tpl).format_map(out)
 
     def render_both(self) -> tuple[str, str]:
         """``(render("vi"), render("en"))`` in one walk over the values (every finding needs both)."""
@@ -119,13 +135,16 @@ def _sentence(text: str) -> str:
 
 #: per rule spec (by identity, the spec kept alive with its entry): its refs as a tuple and the
 #: clause note added to every late, fail or pending message — the same for each of its findings.
-_CITATIONS: dict[int, tuple[RuleSpec, tuple[str, ...], str, str]] = {}
+_CITATIONS: dict[int, tuple[RuleSpec, tuple[str, ...], str, str, tuple[str, str]]] = {}
 
 
-def _citation(spec: RuleSpec) -> tuple[RuleSpec, tuple[str, ...], str, str]:
+def _citation(spec: RuleSpec) -> tuple[RuleSpec, tuple[str, ...], str, str, tuple[str, str]]:
     refs = tuple(spec.refs)
     joined_refs = ", ".join(refs)
-    got = (spec, refs, f" (Kế hoạch 40-KH/ĐUK, mục {joined_refs})", f" (Plan 40-KH/ĐUK, clause {joined_refs})")
+    vi, en = f" (Kế hoạch 40-KH/ĐUK, mục {joined_refs})", f" (Plan 40-KH/ĐUK, clause {joined_refs})"
+    got = (spec, refs, vi, en, (vi, en))
+    if len(_CITATIONS) > 4096:  # registries come and go (tests load many): never grow without bound
+        _CITATIONS.clear()
     _CITATIONS[id(spec)] = got
     return got
 
@@ -177,6 +196,11 @@ class Context:
     spec: RuleSpec
     params: dict[str, Any]
     scope: Scope
+    #: render messages only when read (:meth:`Finding.deferred`): the engine's own rules and the
+    #: built-in packs', whose messages are made of values that always render. A pack's Python
+    #: rule gets its messages rendered at once, so that one that cannot be rendered is that
+    #: rule's error, as it always was, and never an output's.
+    lazy: bool = False
 
     @property
     def as_of(self) -> _dt.date:
@@ -196,14 +220,19 @@ class Context:
         spec = self.spec
         # status is a plain str in this public signature; messages is keyed by the Status literal
         override = spec.messages.get(status) if spec.messages else None  # type: ignore[call-overload]
+        cited = _CITATIONS.get(id(spec))
+        if cited is None or cited[0] is not spec:
+            cited = _citation(spec)
+        if override is None and self.lazy:
+            return Finding.deferred(spec.id, status, spec.severity, period, item, due, cited[1], message,
+                                    cited[4] if status in ("late", "fail", "pending") else None,
+                                    tuple(dict.fromkeys(evidence)))
         if override is not None:
+            # rendered at once: a rule's own wording is checked where it is used, as it always was
             message = Msg(override.vi, override.en, **message.values)
         vi, en = message.render_both()
         vi = vi[:1].upper() + vi[1:]  # _sentence, inlined: once per finding
         en = en[:1].upper() + en[1:]
-        cited = _CITATIONS.get(id(spec))
-        if cited is None or cited[0] is not spec:
-            cited = _citation(spec)
         refs = cited[1]
         if status in ("late", "fail", "pending"):
             vi += cited[2]
@@ -249,10 +278,22 @@ class CompiledRule:
     source: str = ""
     python: bool = False
     params: dict[str, Any] = field(default_factory=dict)
+    #: whether its findings' messages may be rendered when read (see :attr:`Context.lazy`)
+    lazy: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        self.lazy = not self.python or _builtin(self.judge)
 
     @property
     def id(self) -> str:
         return self.spec.id
+
+
+def _builtin(judge: Judge) -> bool:
+    """Whether a Python rule is one of kl21rules' own packs' (its function, under the guard that
+    every pack's Python rule runs in, is defined in ``kl21rules.plugins``)."""
+    inner = getattr(judge, "__wrapped__", judge)
+    return str(getattr(inner, "__module__", "")).startswith("kl21rules.plugins.")
 
 
 # --------------------------------------------------------------------------- matching
@@ -831,7 +872,7 @@ def evaluate(
         if rule.id in overrides:
             params = {**params, **overrides[rule.id]}
         scope = Scope(facts.unit, params)
-        ctx = Context(facts, rule.spec, params, scope)
+        ctx = Context(facts, rule.spec, params, scope, rule.lazy)
         try:
             why = applicability(rule, facts, scope)
             if why is not None:
