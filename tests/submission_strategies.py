@@ -30,7 +30,7 @@ PERSONS = ["Nguyễn Văn An", "nguyễn  văn AN", "Trần Thị Bình", "Lê V
 AREAS = ["procurement", "licensing", "land"]
 TOPICS = ["kl21", "finance", "KL21"]
 CODES = ["cadre_regulation", "nq18_qd205_review", "delta_conference", "inspection_programme_kl21",
-         "combined_conference_list", "central_speaker_talk", "btv_work_programme", "mass_org_plan",
+         "combined_conference_list", "central_speaker_talk", "ct23_review", "btv_work_programme", "mass_org_plan",
          "qd217_218_review", "qd124_review", "btv_example_plan", "other"]
 #: plan task timelines in words: recognised ones and ones that say no time
 TIMINGS = ["Quý I/2022", "Thường xuyên", "hàng năm", "Tháng 5/2022", "Năm 2023", "kịp thời", "Định kỳ", "  "]

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from kl21rules.cli import app
 
 GRASSROOTS_A = [f"KL21-{n:02d}" for n in range(1, 22)]
-DEPARTMENT_B = [f"KL21-D{n:02d}" for n in range(1, 12)]
+DEPARTMENT_B = [f"KL21-D{n:02d}" for n in range(1, 13)]
 STARRED = {"KL21-02", "KL21-09", "KL21-10", "KL21-11", "KL21-21"}
 STATUSES = ("pass", "late", "fail", "pending", "not_applicable", "error")
 SEVERITY = {
@@ -42,7 +42,7 @@ REFS = {
     "KL21-21": ["III.1"],
     "KL21-D01": ["III.1"], "KL21-D02": ["III.1"], "KL21-D03": ["III.1"], "KL21-D04": ["III.2"],
     "KL21-D05": ["III.3"], "KL21-D06": ["III.3"], "KL21-D07": ["III.4"], "KL21-D08": ["III.5"],
-    "KL21-D09": ["III.5"], "KL21-D10": ["III.5"], "KL21-D11": ["III.2"],
+    "KL21-D09": ["III.5"], "KL21-D10": ["III.5"], "KL21-D11": ["III.2"], "KL21-D12": ["III.3"],
 }
 FINDING_KEYS = {"rule", "status", "severity", "period", "item", "due", "refs", "message", "evidence"}
 
@@ -768,6 +768,7 @@ PART_B = {  # rule: (department, code, due)
     "KL21-D09": ("doanthe", "qd217_218_review", "2023-12-31"),
     "KL21-D10": ("doanthe", "qd124_review", "2023-12-31"),
     "KL21-D11": ("ubkt", "btv_example_plan", "2022-03-31"),
+    "KL21-D12": ("tuyengiao", "ct23_review", "2023-12-31"),
 }
 
 

@@ -16,7 +16,7 @@ RULES_MD = REPO / "docs" / "rules.md"
 COVERAGE_MD = REPO / "docs" / "coverage.md"
 PLAN = REPO / "tests" / "data" / "plan" / "KH-40-DUK.txt"
 
-RULE_IDS = sorted({f"KL21-{n:02d}" for n in range(1, 22)} | {f"KL21-D{n:02d}" for n in range(1, 12)})
+RULE_IDS = sorted({f"KL21-{n:02d}" for n in range(1, 22)} | {f"KL21-D{n:02d}" for n in range(1, 13)})
 PLAN_ITEMS = ["I.2", "I.4"] + [f"II.{n}" for n in range(1, 10)] + [f"III.{n}" for n in range(1, 7)]
 
 
@@ -188,7 +188,8 @@ def test_coverage_has_each_departments_dated_duties() -> None:
                         ("xây dựng kế hoạch thực hiện Kết luận", "KL21-D08"),
                         ("Quyết định 217-QĐ/TW", "KL21-D09"),
                         ("Quy định 124-QĐ/TW", "KL21-D10"),
-                        ("kế hoạch học tập, làm theo và nêu gương", "KL21-D11")]:
+                        ("kế hoạch học tập, làm theo và nêu gương", "KL21-D11"),
+                        ("Chỉ thị 23-CT/TW", "KL21-D12")]:
         row = next((r for r in coverage_rows() if words in r), None)
         assert row is not None, words
         assert rule in row, (words, rule)
@@ -222,3 +223,4 @@ def test_the_new_dated_duties_are_quoted_from_the_plan() -> None:
     quotes = {k: " ".join(v.split()) for k, v in plan_quotes().items()}
     assert "sơ kết 5 năm thực hiện Quy định số 124-QĐ/TW, ngày 02/02/2018" in quotes["III.5"]
     assert "kế hoạch học tập, làm theo và nêu gương của tập thể Ban Thường vụ Đảng ủy Khối nhiệm kỳ và hằng năm" in quotes["III.2"]
+    assert "sơ kết 5 năm thực hiện Chỉ thị số 23 - CT/TW, ngày 9/2/2018" in quotes["III.3"]  # KL21-D12
