@@ -116,6 +116,9 @@ class Pack:
     activity_types: list[type] = field(default_factory=list)
     formats: dict[str, Callable[..., Any]] = field(default_factory=dict)
     ok: bool = True
+    #: ``id()`` of the specs among this pack's rules that a cache entry records as already checked
+    #: against the built-in vocabulary (:func:`_check_rules` skips them when no pack adds types).
+    linted: set[int] = field(default_factory=set, repr=False, compare=False)
 
     def error(self, stage: str, message: str, file: str | None = None, line: int | None = None,
               message_vi: str | None = None) -> PackError:
@@ -175,10 +178,18 @@ def discover() -> list[Candidate]:
     rule id owns it, so an installed pack can never replace a built-in rule.
     """
     found = []
+    # A distribution's name and version are read from its METADATA, parsed anew at each look-up:
+    # once per distribution, not twice per entry point (the built-in packs are six of one).
+    named: dict[int, tuple[Any, str, str]] = {}
     for ep in md.entry_points(group=PROJECT):
         dist = ep.dist
-        dist_name = dist.name if dist is not None else "?"
-        version = dist.version if dist is not None else ""
+        if dist is None:
+            dist_name, version = "?", ""
+        else:
+            known = named.get(id(dist))
+            if known is None or known[0] is not dist:
+                known = named[id(dist)] = (dist, dist.name, dist.version)
+            dist_name, version = known[1], known[2]
         origin = BUILTIN_ORIGIN if dist_name == PROJECT else dist_name
         found.append((ep.name, ep.load, origin, version))
     # A distribution installed twice (editable and not) shows its entry points twice.
@@ -453,13 +464,23 @@ def _unknown_disabled(blocked: set[str], names: set[str]) -> list[PackError]:
 def _check_rules(packs: list[Pack], errors: list[PackError]) -> None:
     """Every loaded rule checked against what it names (:mod:`kl21rules.rules.lint`): activity
     types of every loaded pack, fields of the submission model, the plan's clauses, its declared
-    parameters. A rule with a mistake is not loaded; each mistake is an error with file and line."""
+    parameters. A rule with a mistake is not loaded; each mistake is an error with file and line.
+
+    When no pack adds activity types, the vocabulary is the built-in one, and a rule whose ruleset
+    came from a cache entry that records it as checked against that vocabulary is not checked
+    again (the entry's key covers the rule's bytes and the code of these checks)."""
+    extra = tuple(t for p in packs for t in p.activity_types)
+    if not extra and all(id(rule.spec) in pack.linted for pack in packs for rule in pack.rules):
+        return
     from kl21rules.rules.lint import check_spec, locate, vocabulary
 
-    vocab = vocabulary(tuple(t for p in packs for t in p.activity_types))
+    vocab = vocabulary(extra)
     for pack in packs:
         kept = []
         for rule in pack.rules:
+            if not extra and id(rule.spec) in pack.linted:
+                kept.append(rule)
+                continue
             problems = check_spec(rule.spec, vocab)
             if not problems:
                 kept.append(rule)
@@ -547,7 +568,10 @@ def _collect(
     paths = _listed(_call(pm, plugin, "kl21rules_rulesets", pack, errors), "kl21rules_rulesets",
                     _is_path, "paths", pack, errors)
     for path in paths:
-        specs.extend(load_ruleset(Path(path), pack, errors))
+        loaded, linted = _load_ruleset(Path(path), pack, errors)
+        specs.extend(loaded)
+        if linted:
+            pack.linted.update(id(spec) for spec, _ in loaded)
     for r in python_rules:
         if r.spec is not None:
             spec = r.spec if r.spec.pack == pack.name else r.spec.model_copy(update={"pack": pack.name})
@@ -697,15 +721,18 @@ def _formats(value: Any, pack: Pack, errors: list[PackError]) -> dict[str, Calla
 # An entry is read only from a directory and a file that no other user can write, and a relative
 # cache directory (one that would lie inside whatever folder kl21rules is started in) is not used.
 
-_CACHE_FORMAT = "kl21rules-ruleset-cache/2"
+_CACHE_FORMAT = "kl21rules-ruleset-cache/3"
 _CACHE_SUFFIX = ".json"
 #: A tagged date in a cache entry (JSON has no dates; YAML rulesets do).
 _DATE_TAG = "$date"
 #: An entry larger than this is not read (the built-in rulesets' largest is about 20 kB).
 _CACHE_MAX_BYTES = 4 * 1024 * 1024
-#: Modules whose code decides what a ruleset file yields (relative to the package).
+#: Modules whose code decides what a ruleset file yields (relative to the package), and what the
+#: checks of :mod:`kl21rules.rules.lint` find in its rules against the built-in vocabulary (an entry
+#: records whether they found nothing); the plan's clause table is part of the key too.
 _CACHE_SOURCES = ("packs.py", "loader.py", "validate.py", "diagnostics.py", "dates.py",
-                  "rules/model.py", "rules/filters.py", "_version.py")
+                  "rules/model.py", "rules/filters.py", "_version.py",
+                  "rules/lint.py", "submission.py", "vocab.py", "paths.py")
 _code_fingerprint: bytes | None = None
 
 #: One rule as loaded from a ruleset file: its spec, its source (``file:line``) and its mapping.
@@ -743,9 +770,11 @@ def _fingerprint() -> bytes:
         h = hashlib.sha256(_CACHE_FORMAT.encode())
         h.update(f"{sys.version}|{pydantic_core.__version__}".encode())
         here = Path(__file__).parent
-        for rel in _CACHE_SOURCES:
+        from kl21rules.paths import PLAN_CLAUSES_FILE
+
+        for rel, file in [*((rel, here / rel) for rel in _CACHE_SOURCES), ("plan_clauses", PLAN_CLAUSES_FILE)]:
             try:
-                h.update(rel.encode() + b"\0" + (here / rel).read_bytes() + b"\0")
+                h.update(rel.encode() + b"\0" + file.read_bytes() + b"\0")
             except OSError:
                 h.update(rel.encode() + b"\0?\0")
         _code_fingerprint = h.digest()
@@ -801,9 +830,10 @@ def _from_json_object(pairs: dict[str, Any]) -> Any:
     return pairs
 
 
-def _cache_read(file: Path | None, key: str, path: Path, pack: Pack) -> list[LoadedRule] | None:
-    """The stored rules, validated again, or ``None`` when there is no usable entry (missing,
-    damaged, planted, foreign): the caller then loads the file itself."""
+def _cache_read(file: Path | None, key: str, path: Path, pack: Pack) -> tuple[list[LoadedRule], bool] | None:
+    """The stored rules, validated again, and whether the entry records them as free of
+    :mod:`kl21rules.rules.lint`'s problems against the built-in vocabulary; or ``None`` when there
+    is no usable entry (missing, damaged, planted, foreign): the caller then loads the file itself."""
     if file is None or not _private(file.parent) or not _private(file):
         return None
     import json
@@ -826,10 +856,10 @@ def _cache_read(file: Path | None, key: str, path: Path, pack: Pack) -> list[Loa
             if source != str(path) and not (line and line.isascii() and line.isdigit()):
                 return None
             spec = RuleSpec.model_validate(rule)
-            if spec.pack != pack.name or _filter_problems_in(rule, ""):
+            if spec.pack != pack.name or not _filters_ok(rule):
                 return None
             out.append((spec, source, rule))
-        return out
+        return out, data.get("lint") is True
     except Exception:  # noqa: BLE001 - unreadable, not JSON, not valid rules: load the file instead
         return None
 
@@ -849,16 +879,31 @@ def _private(path: Path) -> bool:
     return st.st_uid == getuid() and not st.st_mode & 0o022
 
 
-def _cache_write(file: Path | None, key: str, rules: list[LoadedRule]) -> None:
-    """Store the rules' data through a temporary file and a rename; any failure just means no cache."""
+def _lint_clean(rules: list[LoadedRule]) -> bool:
+    """Whether :mod:`kl21rules.rules.lint` finds no problem in any of ``rules`` against the
+    built-in vocabulary (the activity types of the submission model, no pack's)."""
+    try:
+        from kl21rules.rules.lint import check_spec, vocabulary
+
+        vocab = vocabulary(())
+        return not any(check_spec(spec, vocab) for spec, _, _ in rules)
+    except Exception:  # noqa: BLE001 - whatever goes wrong here, the rules are checked at each run
+        return False
+
+
+def _cache_write(file: Path | None, key: str, rules: list[LoadedRule]) -> bool:
+    """Store the rules' data through a temporary file and a rename, with whether they are free
+    of lint problems against the built-in vocabulary (returned); any failure just means no cache."""
     if file is None:
-        return
+        return False
     import json
     import os
     import tempfile
 
+    linted = _lint_clean(rules)
     try:
-        entry = {"format": _CACHE_FORMAT, "key": key, "rules": [[_to_json(data), source] for _, source, data in rules]}
+        entry = {"format": _CACHE_FORMAT, "key": key, "lint": linted,
+                 "rules": [[_to_json(data), source] for _, source, data in rules]}
         text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
         file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".ruleset-", suffix=".tmp", dir=file.parent)
@@ -872,7 +917,8 @@ def _cache_write(file: Path | None, key: str, rules: list[LoadedRule]) -> None:
             raise
         _cache_prune(file.parent)
     except Exception:  # noqa: BLE001 - read-only home, full disk, odd data: run without a cache
-        return
+        return False
+    return linted
 
 
 _CACHE_KEEP = 64  # entries kept: a pack author editing a ruleset makes a new one at every edit
@@ -898,22 +944,29 @@ def load_ruleset(path: Path, pack: Pack, errors: list[PackError]) -> list[tuple[
     """Read one ruleset file; every problem becomes a :class:`PackError` with file and line.
 
     A file that loaded cleanly before (same bytes, path, pack and code) comes from the cache."""
+    return _load_ruleset(path, pack, errors)[0]
 
+
+def _load_ruleset(path: Path, pack: Pack, errors: list[PackError]) -> tuple[list[tuple[RuleSpec, str]], bool]:
+    """:func:`load_ruleset`, and whether its rules are known to be free of lint problems against
+    the built-in vocabulary (from the cache entry, or found while writing it)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         errors.append(pack.error("ruleset", f"cannot read: {exc.strerror or exc}", str(path), None))
-        return []
+        return [], False
     key = _cache_key(raw, path, pack) if cache_dir() is not None else ""
     cache = _cache_file(key) if key else None
     cached = _cache_read(cache, key, path, pack)
     if cached is not None:
-        return [(spec, source) for spec, source, _ in cached]
+        rules, linted = cached
+        return [(spec, source) for spec, source, _ in rules], linted
     before = len(errors)
     out = _parse_ruleset(raw, path, pack, errors)
+    linted = False
     if len(errors) == before:
-        _cache_write(cache, key, out)
-    return [(spec, source) for spec, source, _ in out]
+        linted = _cache_write(cache, key, out)
+    return [(spec, source) for spec, source, _ in out], linted
 
 
 def _parse_ruleset(raw: bytes, path: Path, pack: Pack, errors: list[PackError]) -> list[LoadedRule]:
@@ -973,6 +1026,23 @@ def _filter_problems_in(node: Any, pointer: str) -> list[tuple[str, str]]:
         for i, value in enumerate(node):
             out.extend(_filter_problems_in(value, f"{pointer}/{i}"))
     return out
+
+
+def _filters_ok(node: Any, under_applies_to: bool = False) -> bool:
+    """Whether :func:`_filter_problems_in` finds nothing in ``node``: the same walk, stopping at
+    the first problem and building no pointers (a cache entry's rules are checked at each start)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "where" or (key == "unit" and under_applies_to):
+                if _filter_problems(value, ""):
+                    return False
+            elif not _filters_ok(value, key == "applies_to"):
+                return False
+    elif isinstance(node, list):
+        for value in node:
+            if not _filters_ok(value):
+                return False
+    return True
 
 
 def _filter_problems(where: Any, pointer: str) -> list[tuple[str, str]]:
