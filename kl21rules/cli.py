@@ -297,15 +297,16 @@ def check(
         check_against_rules(cfg, registry.rules, [p.name for p in registry.packs])
         check_selectors(_split_ids(select), "--select", registry.rules, [p.name for p in registry.packs], "")
         check_selectors(_split_ids(ignore), "--ignore", registry.rules, [p.name for p in registry.packs], "")
-        from kl21rules.waivers import check_rule_ids, load_waiver_file
+        if waivers is not None or cfg.waivers:  # (the waivers' module only when there are some)
+            from kl21rules.waivers import check_rule_ids, load_waiver_file
 
-        if waivers is not None:
-            extra_waivers = load_waiver_file(waivers)
-        check_rule_ids([*cfg.waivers, *extra_waivers], {r.id for r in registry.rules})
-        from kl21rules.config import check_waiver_expiry
-        from kl21rules.dates import today_vn
+            if waivers is not None:
+                extra_waivers = load_waiver_file(waivers)
+            check_rule_ids([*cfg.waivers, *extra_waivers], {r.id for r in registry.rules})
+            from kl21rules.config import check_waiver_expiry
+            from kl21rules.dates import today_vn
 
-        check_waiver_expiry([*cfg.waivers, *extra_waivers], day or today_vn(), cfg.waiver_max_days)
+            check_waiver_expiry([*cfg.waivers, *extra_waivers], day or today_vn(), cfg.waiver_max_days)
     except ConfigError as exc:
         raise _bad(exc.vi, exc.en, lang) from None
     from kl21rules.batch import stream_check

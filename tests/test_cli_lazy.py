@@ -47,8 +47,7 @@ def test_fast_readers_give_typers_own_values_and_errors(annotation: Any) -> None
     descriptor = resolve_type_descriptor(annotation, OptionInfo())
     read = _lazycli._reader(annotation, descriptor.parameter_info)
     assert read is not None
-    fast = _lazycli.FastParam(parameter_info=descriptor.parameter_info, annotation=annotation, read=read,
-                              descriptor=descriptor)
+    fast = _lazycli.FastParam(descriptor, read)
     typers = build_runtime_param(descriptor)
     taken = 0
     for value in VALUES[annotation]:
