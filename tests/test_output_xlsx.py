@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import errno
+import importlib.util
+import io
 import json
 import os
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +157,259 @@ def test_failing_write_leaves_an_existing_report_intact(tmp_path: Path, monkeypa
     assert result.exit_code == 2 and "Cannot write" in result.stderr
     assert target.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.xlsx"]
+
+
+# --- the own writer against openpyxl's (tests/xlsx_reference.py, the writer of 0.2.0), cell by cell
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("kl21_bench_generate", REPO / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _awkward(tmp: Path) -> list[str]:
+    """Files whose texts test the writer: formulas, XML's specials, outer spaces, input errors."""
+    (tmp / "formula.yaml").write_text(
+        "schema: kl21rules/submission/v1\n"
+        "unit: {id: '=HYPERLINK(\"http://x\")', name: '  =1+1 <b>&amp; \"quoted\" ''single'' > ]]>  ',"
+        " kind: chi_bo_co_so}\n"
+        "activities:\n  - {type: study_session, date: 2022-03-10, note: '@SUM(A1) +1 -1'}\n", encoding="utf-8")
+    (tmp / "broken.yaml").write_text("schema: kl21rules/submission/v1\nunit: {id: X\n", encoding="utf-8")
+    (tmp / "invalid.json").write_text('{"schema": "kl21rules/submission/v1", "unit": {"id": "=U"}}',
+                                      encoding="utf-8")
+    return [str(tmp / "formula.yaml"), str(tmp / "broken.yaml"), str(tmp / "invalid.json"), str(tmp / "missing.json")]
+
+
+def _report(tmp: Path, which: str) -> Any:
+    from kl21rules.batch import run_check
+    from kl21rules.config import WaiverSpec
+
+    if which == "samples":
+        targets = [str(SAMPLES), *_awkward(tmp)]
+    else:
+        _generator().generate(20, tmp / "gen", seed=7, yaml_share=0.2)
+        targets = [str(tmp / "gen")]
+    waivers = [WaiverSpec("KL21-11", "Sáp nhập", _dt.date(2030, 1, 1), unit="KCQ.THPTNT", period="2022-07"),
+               WaiverSpec("KL21-02", "Không khớp", _dt.date(2030, 1, 1), unit="KCQ.THPTNT", period="2031")]
+    return run_check(targets, load_registry(), CheckOptions(as_of=_dt.date(2024, 11, 15)), waivers=waivers)
+
+
+def _cells(raw: bytes) -> dict[str, Any]:
+    """Everything a user sees of a workbook, as openpyxl reads it."""
+    book = openpyxl.load_workbook(io.BytesIO(raw))
+    out: dict[str, Any] = {"sheets": book.sheetnames}
+    for ws in book:
+        out[ws.title] = {
+            "freeze": ws.freeze_panes, "filter": ws.auto_filter.ref, "size": (ws.max_row, ws.max_column),
+            "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.customWidth},
+            "cells": {c.coordinate: (c.value, c.data_type, c.is_date, c.number_format, c.font.b, c.font.name,
+                                     c.font.sz, c.fill.fill_type, c.fill.fgColor.rgb, c.alignment.horizontal,
+                                     c.alignment.vertical, bool(c.alignment.wrap_text))
+                      for row in ws.iter_rows() for c in row if c.value is not None or c.has_style},
+        }
+    return out
+
+
+def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    if old["sheets"] != new["sheets"]:
+        return [f"sheets {old['sheets']} != {new['sheets']}"]
+    diffs = []
+    for sheet in old["sheets"]:
+        a, b = old[sheet], new[sheet]
+        diffs += [f"{sheet} {key}: {a[key]} != {b[key]}" for key in ("freeze", "filter", "size", "widths")
+                  if a[key] != b[key]]
+        diffs += [f"{sheet}!{ref}: {a['cells'].get(ref)} != {b['cells'].get(ref)}"
+                  for ref in sorted(a["cells"].keys() | b["cells"].keys()) if a["cells"].get(ref) != b["cells"].get(ref)]
+    return diffs
+
+
+@pytest.fixture(scope="module", params=["samples", "generated"])
+def checked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return _report(tmp_path_factory.mktemp("in"), request.param)
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return _report(tmp_path_factory.mktemp("in"), "samples")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_same_cells_values_and_styles_as_openpyxls_writer(checked: Any, lang: str) -> None:
+    import xlsx_reference
+
+    from kl21rules.output import xlsx
+
+    old, new = _cells(xlsx_reference.render(checked, lang)), _cells(xlsx.render(checked, lang))
+    assert not _differences(old, new)
+    # what the inputs cover: every sheet has rows, dates, fills, wrapped and bold cells
+    cells = [c for s in new["sheets"] for c in new[s]["cells"].values()]
+    assert len(new["sheets"]) == 4 and all(new[s]["size"][0] > 1 for s in new["sheets"][:2] + new["sheets"][3:])
+    assert any(c[2] for c in cells) and any(c[4] for c in cells) and any(c[11] for c in cells)
+    assert len({c[8] for c in cells}) >= 6
+    if any("formula.yaml" in str(f.path) for f in checked.files):
+        assert any(c[0] == '=HYPERLINK("http://x")' and c[1] == "s" for c in cells)
+        assert any(type(c[0]) is str and c[0].startswith("  =1+1 <b>&amp;") and c[0].endswith("]]>  ") for c in cells)
+        assert new[new["sheets"][2]]["size"][0] >= 4  # the input errors
+        assert any(type(c[0]) is str and "Sáp nhập" in c[0] for c in cells)  # a waived finding
+
+
+def test_the_comparison_sees_a_changed_style_and_value(samples: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xlsx_reference
+
+    from kl21rules.output import _xlsxwriter, xlsx
+
+    old = _cells(xlsx_reference.render(samples, "vi"))
+    monkeypatch.setattr(xlsx, "HEAD_FILL", "DDEBF8")
+    diffs = _differences(old, _cells(xlsx.render(samples, "vi")))
+    assert diffs and all("DDEBF8" in d for d in diffs)
+    monkeypatch.undo()
+    monkeypatch.setattr(_xlsxwriter, "serial", lambda day: day.toordinal() - 693593)
+    monkeypatch.setattr(xlsx, "serial", lambda day: day.toordinal() - 693593)
+    assert any("datetime" in d for d in _differences(old, _cells(xlsx.render(samples, "vi"))))
+
+
+def test_results_continue_on_a_new_sheet_as_before(samples: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xlsx_reference
+
+    from kl21rules.output import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 150)
+    monkeypatch.setattr(xlsx_reference, "MAX_ROWS", 150)
+    new = _cells(xlsx.render(samples, "en"))
+    assert new["sheets"][:4] == ["Results", "Summary", "Input errors", "Matrix"]
+    assert new["sheets"][4:6] == ["Results (2)", "Results (3)"]  # added as they are needed
+    assert not _differences(_cells(xlsx_reference.render(samples, "en")), new)
+
+
+def test_texts_inline_past_the_shared_table_s_limits(samples: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kl21rules.output import _xlsxwriter, xlsx
+
+    shared = xlsx.render(samples, "vi")
+    monkeypatch.setattr(_xlsxwriter, "SHARED_MAX_STRINGS", 50)
+    limited = xlsx.render(samples, "vi")
+    with zipfile.ZipFile(io.BytesIO(limited)) as z:
+        assert z.read("xl/sharedStrings.xml").count(b"<si>") == 50
+        assert b"inlineStr" in z.read("xl/worksheets/sheet1.xml")
+    assert not _differences(_cells(shared), _cells(limited))
+    monkeypatch.setattr(_xlsxwriter, "SHARED_MAX_STRINGS", 10**9)
+    monkeypatch.setattr(_xlsxwriter, "SHARED_MAX_CHARS", 1000)
+    assert not _differences(_cells(shared), _cells(xlsx.render(samples, "vi")))
+
+
+# --- the writer itself
+
+def _sheet_values(raw: bytes) -> list[tuple[Any, ...]]:
+    book = openpyxl.load_workbook(io.BytesIO(raw))
+    return [tuple(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_texts_are_written_as_they_are_except_what_xml_cannot_hold(shared: bool) -> None:
+    from kl21rules.output._xlsxwriter import MAX_TEXT, Book
+
+    texts = ["=1+1", "=HYPERLINK(\"x\")", "a & b < c > d \"e\" 'f' ]]>", "  outer spaces  ", "\tTab",
+             "line\nfeed", "carriage\r\nreturn\r", "Tiếng Việt – ✓ ⏱ 𝔘", "_x0041_", "\u200e\u202e\ufeff", " "]
+    book = Book(shared=shared)
+    ws = book.add_sheet("S", [10])
+    for text in texts:
+        ws.append([text, len(text), _dt.date(2024, 2, 29), True])
+    ws.append(["bell\x07 nul\x00 esc\x1b vt\x0b ff\x0c us\x1f \ufffe\uffff end"])
+    ws.append(["x" * (MAX_TEXT + 10)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    rows = _sheet_values(buffer.getvalue())
+    assert [r[0] for r in rows[:len(texts)]] == texts
+    assert [r[1] for r in rows[:len(texts)]] == [len(t) for t in texts]
+    assert {r[2] for r in rows[:len(texts)]} == {_dt.datetime(2024, 2, 29)}
+    assert {r[3] for r in rows[:len(texts)]} == {True}
+    assert rows[len(texts)][0] == "bell\\x07 nul\\x00 esc\\x1b vt\\x0b ff\\x0c us\\x1f \\ufffe\\uffff end"
+    assert rows[len(texts) + 1][0] == "x" * MAX_TEXT
+
+
+def test_a_control_character_in_a_submission_is_written_visibly(tmp_path: Path) -> None:
+    # openpyxl refused it (IllegalCharacterError): the report failed with an internal error
+    (tmp_path / "ctl.json").write_text(
+        '{"schema": "kl21rules/submission/v1", "unit": {"id": "X\\u0001Y", "name": "a\\u001bb", '
+        '"kind": "chi_bo_co_so"}, "activities": [{"type": "study_session", "date": "2022-03-10"}]}',
+        encoding="utf-8")
+    result = run("ctl.json", "--format", "xlsx", "--output", "r.xlsx", "--as-of", "2024-11-15")
+    assert result.exit_code == 1, result.output
+    body = rows(tmp_path / "r.xlsx", "Kết quả")[1:]
+    assert body and {(r[1], r[2]) for r in body} == {("X\\x01Y", "a\\x1bb")}
+
+
+def test_serial_days_as_excel_counts_them() -> None:
+    from openpyxl.utils.datetime import to_excel
+
+    from kl21rules.output._xlsxwriter import serial
+
+    for day in (_dt.date(1899, 12, 30), _dt.date(1900, 1, 1), _dt.date(1900, 2, 28), _dt.date(1900, 3, 1),
+                _dt.date(2022, 3, 10), _dt.date(9999, 12, 31), _dt.date(1, 1, 1)):
+        assert serial(day) == to_excel(day), day
+
+
+def test_zip_members_in_a_fixed_order_and_dated_1980() -> None:
+    from kl21rules.output._xlsxwriter import Book
+
+    book = Book()
+    book.add_sheet("A").append(["x"])
+    book.add_sheet("B", freeze="B2").append([1])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as z:
+        assert z.testzip() is None
+        assert z.namelist() == [
+            "[Content_Types].xml", "_rels/.rels", "docProps/app.xml", "docProps/core.xml", "xl/workbook.xml",
+            "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/theme/theme1.xml", "xl/sharedStrings.xml",
+            "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"]
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}
+        assert b"1980-01-01T00:00:00Z" in z.read("docProps/core.xml")
+    loaded = openpyxl.load_workbook(buffer)
+    assert loaded.sheetnames == ["A", "B"] and loaded["B"].freeze_panes == "B2"
+
+
+def test_zip64_fields_when_sizes_pass_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kl21rules.output import _xlsxwriter
+
+    def make() -> bytes:
+        book = _xlsxwriter.Book()
+        ws = book.add_sheet("Big", [10])
+        for i in range(3000):
+            ws.append([f"row {i}", i])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+
+    small = make()
+    monkeypatch.setattr(_xlsxwriter, "ZIP64_FROM", 2000)  # the sheet and the later offsets pass it
+    big = make()
+    assert b"PK\x06\x06" in big and b"PK\x06\x06" not in small  # the zip64 end record
+    with zipfile.ZipFile(io.BytesIO(big)) as z:
+        assert z.testzip() is None
+    assert _sheet_values(big) == _sheet_values(small) and len(_sheet_values(big)) == 3000
+
+
+def test_bytes_do_not_depend_on_lxml_or_openpyxl(tmp_path: Path) -> None:
+    """The writer imports neither (so the bytes are the same with lxml installed or not)."""
+    script = (
+        "import sys\n"
+        "if sys.argv[1] == 'blocked':\n"
+        "    for name in ('lxml', 'openpyxl', 'et_xmlfile'): sys.modules[name] = None\n"
+        "from kl21rules.check import CheckOptions\n"
+        "from kl21rules.batch import run_check\n"
+        "from kl21rules.packs import load_registry\n"
+        "from kl21rules.output import xlsx\n"
+        "import datetime, pathlib\n"
+        f"files = [str(p) for p in sorted(pathlib.Path({str(SAMPLES)!r}).iterdir()) if p.suffix in ('.json', '.yaml')]\n"
+        "report = run_check(files, load_registry(), CheckOptions(as_of=datetime.date(2024, 11, 15)))\n"
+        "sys.stdout.buffer.write(xlsx.render(report, 'vi'))\n"
+        "assert not {'lxml', 'openpyxl', 'et_xmlfile'} & {m for m, v in sys.modules.items() if v is not None}\n")
+    outs = []
+    for mode in ("blocked", "free"):
+        proc = subprocess.run([sys.executable, "-c", script, mode], capture_output=True, cwd=tmp_path, check=False)
+        assert proc.returncode == 0, proc.stderr.decode()
+        outs.append(proc.stdout)
+    assert outs[0] == outs[1] and outs[0].startswith(b"PK")

@@ -14,34 +14,34 @@ Sheets (names in the chosen language):
   pack, each cell the worst status of the rule's findings as a symbol on the status's colour,
   then the number of units per status under each rule.
 
-The workbook is written in openpyxl's write-only mode, one file's rows at a time (each file's
-rows are made where it was checked, by :func:`file_part`, in a worker with ``--jobs``), so memory
-does not grow with the batch; past Excel's million rows a sheet continues in "Kết quả (2)".
+The workbook is written by kl21rules' own small SpreadsheetML writer
+(:mod:`kl21rules.output._xlsxwriter`: string joins, shared strings, deflate as it goes), one file's
+rows at a time (each file's rows are made where it was checked, by :func:`file_part`, in a worker
+with ``--jobs``), so memory stays bounded with the batch; past Excel's million rows a sheet
+continues in "Kết quả (2)". Its bytes depend only on the report (not on which XML library is
+installed). Texts are always text, never formulas (a name starting with ``=`` stays as written).
 
-To add a sheet (the units × rules matrix, say), subclass :class:`SheetBuilder` and add it to
-:data:`EXTRA_SHEETS` or pass it to :func:`write_report`: a builder sees every file's
-:class:`FilePart` in order, then the report, and writes its sheet.
+To add a sheet, subclass :class:`SheetBuilder` and add it to :data:`EXTRA_SHEETS` or pass it to
+:func:`write_report`: a builder sees every file's :class:`FilePart` in order, then the report, and
+writes its sheet.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable, Sequence
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from kl21rules.matrix import SHOWN, SYMBOL, UnitRow, grouped_rules, unit_row
 from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, STATUS_ORDER, lang_of, place, waived_note
+from kl21rules.output._xlsxwriter import Book, Cell, Sheet, column, serial
 from kl21rules.report import FileReport, Report
-
-if TYPE_CHECKING:
-    from openpyxl import Workbook
-
-#: openpyxl's write-only worksheet (its type stubs lack column_dimensions and auto_filter).
-WriteOnlyWorksheet = Any
 
 #: Rows of one sheet, the header included: Excel's limit.
 MAX_ROWS = 1_048_576
 
+#: Fill (RGB) of the headers.
+HEAD_FILL = "DDEBF7"
 #: Fill (RGB) of each status's cell; the text of the cell names the status too.
 STATUS_FILL = {
     "error": "D9B3FF", "fail": "FFB3B3", "late": "FFD9A6", "pending": "FFF2A6",
@@ -142,11 +142,12 @@ def file_part(file: FileReport, lang: str, rule_ids: tuple[str, ...] = ()) -> Fi
 class SheetBuilder:
     """One sheet of the report: sees each file's part in order, then writes at the end.
 
-    ``start`` runs before any file (create the sheet there to fix its place in the workbook),
-    ``add`` once per file, ``finish`` after the last file, when ``report.tally()`` is complete.
+    ``start`` runs before any file (add the sheet there, ``book.add_sheet``, to fix its place in
+    the workbook), ``add`` once per file, ``finish`` after the last file, when ``report.tally()``
+    is complete.
     """
 
-    def start(self, book: Workbook, lang: str) -> None:
+    def start(self, book: Book, lang: str) -> None:
         pass
 
     def add(self, part: FilePart) -> None:
@@ -160,54 +161,34 @@ class SheetBuilder:
 EXTRA_SHEETS: list[Callable[[], SheetBuilder]] = []
 
 
-def _styles() -> dict[str, Any]:
-    from openpyxl.styles import Alignment, Font, PatternFill
+class Styles:
+    """The report's cell styles, registered in the workbook in one fixed order."""
 
-    return {
-        "head_font": Font(bold=True),
-        "head_fill": PatternFill("solid", fgColor="DDEBF7"),
-        "wrap": Alignment(wrap_text=True, vertical="top"),
-        "top": Alignment(vertical="top"),
-        "fills": {s: PatternFill("solid", fgColor=c) for s, c in STATUS_FILL.items()},
-        "bold": Font(bold=True),
-    }
-
-
-def _cell(ws: WriteOnlyWorksheet, value: Any, **style: Any) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(ws, value=value)
-    for key, item in style.items():
-        setattr(cell, key, item)
-    return cell
-
-
-def _header(ws: WriteOnlyWorksheet, columns: Sequence[tuple[str, int]], words: dict[str, str],
-            styles: dict[str, Any]) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for i, (_key, width) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    ws.append([_cell(ws, words[key], font=styles["head_font"], fill=styles["head_fill"]) for key, _ in columns])
+    def __init__(self, book: Book) -> None:
+        style = book.style
+        self.head = style(bold=True, fill=HEAD_FILL)
+        self.head_fill = style(fill=HEAD_FILL)
+        self.head_center = style(bold=True, fill=HEAD_FILL, horizontal="center", vertical="center")
+        self.date = style(number_format="DD/MM/YYYY")
+        self.wrap = style(vertical="top", wrap=True)
+        self.top = style(vertical="top")
+        self.top_bold = style(bold=True, vertical="top")
+        self.bold = style(bold=True)
+        #: a results row's status cell (bold when it fails or errs)
+        self.status = {s: style(bold=s in ("fail", "error"), fill=c, vertical="top") for s, c in STATUS_FILL.items()}
+        #: a matrix cell
+        self.center = {s: style(fill=c, horizontal="center", vertical="center") for s, c in STATUS_FILL.items()}
+        #: the summary's header of a status
+        self.head_status = {s: style(bold=True, fill=c) for s, c in STATUS_FILL.items()}
+        #: the matrix's count of a status
+        self.fill = {s: style(fill=c) for s, c in STATUS_FILL.items()}
 
 
-def _safe(ws: WriteOnlyWorksheet, row: list[Any]) -> list[Any]:
-    """The row with every text that openpyxl would write as a formula (``=...``) kept as text:
-    names and messages come from untrusted files and must never become formulas."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import Cell
-
-    out = []
-    for value in row:
-        if type(value) is str and value.startswith("="):
-            cell = WriteOnlyCell(ws, value=value)
-            cell.data_type = "s"
-            value = cell
-        elif isinstance(value, Cell) and type(value.value) is str and value.value.startswith("="):
-            value.data_type = "s"
-        out.append(value)
-    return out
+def _header(book: Book, name: str, columns: Sequence[tuple[str, int]], words: dict[str, str]) -> Sheet:
+    ws = book.add_sheet(name, [width for _key, width in columns], freeze="A2")
+    head = Styles(book).head
+    ws.append([Cell(words[key], head) for key, _ in columns])
+    return ws
 
 
 class ResultsSheet(SheetBuilder):
@@ -215,49 +196,82 @@ class ResultsSheet(SheetBuilder):
 
     def __init__(self, titles: dict[str, str]) -> None:
         self.titles = titles
-        self.rows = 0
-        self.sheets: list[WriteOnlyWorksheet] = []
+        self.sheets: list[Sheet] = []
 
-    def start(self, book: Workbook, lang: str) -> None:
+    def start(self, book: Book, lang: str) -> None:
         self.book, self.lang = book, lang_of(lang)
         self.words = WORDS[self.lang]
-        self.styles = _styles()
+        self.styles = Styles(book)
         self.status = STATUS_LABEL[self.lang]
         self.severity = SEVERITY_LABEL[self.lang]
         self._new_sheet()
 
     def _new_sheet(self) -> None:
         name = self.words["results"] + (f" ({len(self.sheets) + 1})" if self.sheets else "")
-        ws = self.book.create_sheet(name)
-        _header(ws, RESULT_COLUMNS, self.words, self.styles)
-        self.sheets.append(ws)
-        self.rows = 1
+        self.sheets.append(_header(self.book, name, RESULT_COLUMNS, self.words))
 
     def add(self, part: FilePart) -> None:
+        text = self.book.text
         styles = self.styles
+        status_style, top, top_bold = styles.status, styles.top, styles.top_bold
+        wrap = f' s="{styles.wrap}"'
+        date = f' s="{styles.date}"'
+        titles, status_label, severity_label = self.titles, self.status, self.severity
+        ws = self.sheets[-1]
+        rows: list[str] = []
         for r in part.findings:
-            if self.rows >= MAX_ROWS:
+            if ws.rows >= MAX_ROWS:
+                for xml in rows:
+                    ws.write(xml)
+                rows = []
                 self._close_sheet()
                 self._new_sheet()
-            ws = self.sheets[-1]
-            fill = styles["fills"].get(r.status)
-            status = _cell(ws, self.status.get(r.status, r.status), alignment=styles["top"])
-            if fill is not None:
-                status.fill = fill
-            if r.status in ("fail", "error"):
-                status.font = styles["bold"]
-            ws.append(_safe(ws, [
-                r.path, r.unit_id, r.unit_name, _date_cell(ws, r.as_of), r.rule, self.titles.get(r.rule, ""),
-                status, self.severity.get(r.severity, r.severity), r.period, r.item, _date_cell(ws, r.due),
-                _cell(ws, r.message, alignment=styles["wrap"]), "\n".join(r.evidence), r.waived or None,
-            ]))
-            self.rows += 1
+                ws = self.sheets[-1]
+            ws.rows += 1
+            n = str(ws.rows)
+            cells = [f'<row r="{n}">']
+            if r.path:
+                cells.append(f'<c r="A{n}"{text(r.path)}')
+            if r.unit_id:
+                cells.append(f'<c r="B{n}"{text(r.unit_id)}')
+            if r.unit_name:
+                cells.append(f'<c r="C{n}"{text(r.unit_name)}')
+            if r.as_of is not None:
+                cells.append(f'<c r="D{n}"{date}><v>{serial(r.as_of)}</v></c>')
+            if r.rule:
+                cells.append(f'<c r="E{n}"{text(r.rule)}')
+            title = titles.get(r.rule, "")
+            if title:
+                cells.append(f'<c r="F{n}"{text(title)}')
+            style = status_style.get(r.status)
+            if style is None:
+                style = top_bold if r.status in ("fail", "error") else top
+            label = status_label.get(r.status, r.status)
+            cells.append(f'<c r="G{n}" s="{style}"{text(label)}' if label else f'<c r="G{n}" s="{style}"/>')
+            severity = severity_label.get(r.severity, r.severity)
+            if severity:
+                cells.append(f'<c r="H{n}"{text(severity)}')
+            if r.period:
+                cells.append(f'<c r="I{n}"{text(r.period)}')
+            if r.item:
+                cells.append(f'<c r="J{n}"{text(r.item)}')
+            if r.due is not None:
+                cells.append(f'<c r="K{n}"{date}><v>{serial(r.due)}</v></c>')
+            cells.append(f'<c r="L{n}"{wrap}{text(r.message)}' if r.message else f'<c r="L{n}"{wrap}/>')
+            if r.evidence:
+                evidence = "\n".join(r.evidence)
+                if evidence:
+                    cells.append(f'<c r="M{n}"{text(evidence)}')
+            if r.waived:
+                cells.append(f'<c r="N{n}"{text(r.waived)}')
+            cells.append("</row>")
+            rows.append("".join(cells))
+        if rows:
+            ws.write("".join(rows))
 
     def _close_sheet(self) -> None:
-        from openpyxl.utils import get_column_letter
-
         ws = self.sheets[-1]
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(RESULT_COLUMNS))}{max(self.rows, 2)}"
+        ws.auto_filter = f"A1:{column(len(RESULT_COLUMNS))}{max(ws.rows, 2)}"
 
     def finish(self, report: Report) -> None:
         self._close_sheet()
@@ -266,27 +280,20 @@ class ResultsSheet(SheetBuilder):
 class ErrorsSheet(SheetBuilder):
     """Lỗi đầu vào: one row per input error."""
 
-    def __init__(self) -> None:
-        self.rows = 1
-
-    def start(self, book: Workbook, lang: str) -> None:
+    def start(self, book: Book, lang: str) -> None:
         self.words = WORDS[lang_of(lang)]
-        self.styles = _styles()
-        self.ws = book.create_sheet(self.words["errors"])
-        _header(self.ws, ERROR_COLUMNS, self.words, self.styles)
+        self.styles = Styles(book)
+        self.ws = _header(book, self.words["errors"], ERROR_COLUMNS, self.words)
 
     def add(self, part: FilePart) -> None:
+        wrap = self.styles.wrap
         for e in part.errors:
-            if self.rows >= MAX_ROWS:
+            if self.ws.rows >= MAX_ROWS:
                 return  # the summary still counts them all
-            self.ws.append(_safe(self.ws, [e.path, e.unit_id, e.pointer or "/", e.line, e.code,
-                                           _cell(self.ws, e.message, alignment=self.styles["wrap"])]))
-            self.rows += 1
+            self.ws.append([e.path, e.unit_id, e.pointer or "/", e.line, e.code, Cell(e.message, wrap)])
 
     def finish(self, report: Report) -> None:
-        from openpyxl.utils import get_column_letter
-
-        self.ws.auto_filter.ref = f"A1:{get_column_letter(len(ERROR_COLUMNS))}{max(self.rows, 2)}"
+        self.ws.auto_filter = f"A1:{column(len(ERROR_COLUMNS))}{max(self.ws.rows, 2)}"
 
 
 class SummarySheet(SheetBuilder):
@@ -295,24 +302,18 @@ class SummarySheet(SheetBuilder):
     def __init__(self, titles: dict[str, str]) -> None:
         self.titles = titles
 
-    def start(self, book: Workbook, lang: str) -> None:
+    def start(self, book: Book, lang: str) -> None:
         self.lang = lang_of(lang)
-        self.ws = book.create_sheet(WORDS[self.lang]["summary"])
+        self.styles = Styles(book)
+        widths = [12, 44] + [14] * len(STATUS_ORDER) + [10]
+        self.ws = book.add_sheet(WORDS[self.lang]["summary"], widths, freeze="C2")
 
     def finish(self, report: Report) -> None:
-        from openpyxl.utils import get_column_letter
-
-        ws, words, styles = self.ws, WORDS[self.lang], _styles()
+        ws, words, styles = self.ws, WORDS[self.lang], self.styles
         labels = STATUS_LABEL[self.lang]
-        widths = [12, 44] + [14] * len(STATUS_ORDER) + [10]
-        for i, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.freeze_panes = "C2"
-        head = [words["rule"], words["title"], *(labels[s] for s in STATUS_ORDER), words["total"]]
-        cells = [_cell(ws, h, font=styles["head_font"], fill=styles["head_fill"]) for h in head]
-        for cell, status in zip(cells[2:-1], STATUS_ORDER):
-            cell.fill = styles["fills"][status]
-        ws.append(cells)
+        ws.append([Cell(words["rule"], styles.head), Cell(words["title"], styles.head),
+                   *(Cell(labels[s], styles.head_status[s]) for s in STATUS_ORDER),
+                   Cell(words["total"], styles.head)])
         tally = report.tally()
         totals = dict.fromkeys(STATUS_ORDER, 0)
         for rule in sorted(tally.per_rule):
@@ -321,20 +322,20 @@ class SummarySheet(SheetBuilder):
                 totals[s] += row.get(s, 0)
             ws.append([rule, self.titles.get(rule, ""), *(row.get(s, 0) for s in STATUS_ORDER),
                        sum(row.get(s, 0) for s in STATUS_ORDER)])
-        ws.append([_cell(ws, words["total"], font=styles["bold"]), words["all_rules"],
-                   *(_cell(ws, totals[s], font=styles["bold"]) for s in STATUS_ORDER),
-                   _cell(ws, sum(totals.values()), font=styles["bold"])])
-        ws.append([])
+        bold = styles.bold
+        ws.append([Cell(words["total"], bold), words["all_rules"], *(Cell(totals[s], bold) for s in STATUS_ORDER),
+                   Cell(sum(totals.values()), bold)])
+        ws.skip()
         summary = report.summary()
-        ws.append([_cell(ws, words["run"], font=styles["bold"])])
+        ws.append([Cell(words["run"], bold)])
         ws.append([words["files"], summary["files"]])
         ws.append([words["units"], summary["units"]])
         ws.append([words["input_errors"], summary["input_errors"]])
         if report.problems:
-            ws.append([])
-            ws.append([_cell(ws, words["problems"], font=styles["bold"])])
+            ws.skip()
+            ws.append([Cell(words["problems"], bold)])
             for p in report.problems:
-                ws.append(_safe(ws, [p.code, p.message(self.lang)]))
+                ws.append([p.code, p.message(self.lang)])
 
 
 class MatrixSheet(SheetBuilder):
@@ -343,94 +344,72 @@ class MatrixSheet(SheetBuilder):
     def __init__(self, rules: Sequence[Any], pack_titles: dict[str, str]) -> None:
         self.rules = list(rules)
         self.pack_titles = pack_titles
-        self.rows = 2
         self.per_rule = [dict.fromkeys(SHOWN, 0) for _ in self.rules]
 
-    def start(self, book: Workbook, lang: str) -> None:
-        from openpyxl.styles import Alignment
-        from openpyxl.utils import get_column_letter
-
+    def start(self, book: Book, lang: str) -> None:
         self.lang = lang_of(lang)
         self.words = WORDS[self.lang]
-        self.styles = _styles()
-        self.center = Alignment(horizontal="center", vertical="center")
-        ws = self.ws = book.create_sheet(self.words["matrix"])
+        styles = self.styles = Styles(book)
         heads = [("unit_id", 14), ("unit_name", 34), ("kind", 18), ("as_of", 11)]
-        for i, (_key, width) in enumerate(heads, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        for i in range(len(self.rules)):
-            ws.column_dimensions[get_column_letter(len(heads) + 1 + i)].width = 9
-        ws.freeze_panes = f"{get_column_letter(len(heads) + 1)}3"
-        bold, fill = self.styles["head_font"], self.styles["head_fill"]
+        ws = self.ws = book.add_sheet(self.words["matrix"], [w for _k, w in heads] + [9] * len(self.rules),
+                                      freeze=f"{column(len(heads) + 1)}3")
         groups: list[Any] = [None] * len(heads)
         last = None
         for r in self.rules:
             title = self.pack_titles.get(r.pack, r.pack) if r.pack != last else None
-            groups.append(_cell(ws, title, font=bold, fill=fill) if title else _cell(ws, None, fill=fill))
+            groups.append(Cell(title, styles.head) if title else Cell(None, styles.head_fill))
             last = r.pack
         ws.append(groups)
-        ws.append([_cell(ws, self.words[k], font=bold, fill=fill) for k, _ in heads]
-                  + [_cell(ws, r.id, font=bold, fill=fill, alignment=self.center) for r in self.rules])
+        ws.append([Cell(self.words[k], styles.head) for k, _ in heads]
+                  + [Cell(r.id, styles.head_center) for r in self.rules])
+        self.cells = {(status, waived): Cell(SYMBOL[status] + ("*" if waived else ""), styles.center[status])
+                      for status in SHOWN for waived in (False, True)}
 
     def add(self, part: FilePart) -> None:
         from kl21rules import vocab
 
         row = part.matrix
-        if row is None or self.rows >= MAX_ROWS - len(SHOWN) - 4:
+        if row is None or self.ws.rows >= MAX_ROWS - len(SHOWN) - 4:
             return
-        ws = self.ws
         try:
             kind = vocab.label("unit.kind", row.kind, self.lang)
         except (KeyError, ValueError):
             kind = row.kind
-        cells: list[Any] = [row.unit_id, row.name, kind, _date_cell(ws, row.as_of)]
+        cells: list[Any] = [row.unit_id, row.name, kind, None if row.as_of is None else Cell(row.as_of, self.styles.date)]
         for i, (status, waived) in enumerate(zip(row.cells, row.waived, strict=True)):
             if status is None:
                 cells.append(None)
                 continue
             self.per_rule[i][status] += 1
-            cells.append(_cell(ws, SYMBOL[status] + ("*" if waived else ""), fill=self.styles["fills"][status],
-                               alignment=self.center))
-        ws.append(_safe(ws, cells))
-        self.rows += 1
+            cells.append(self.cells[status, bool(waived)])
+        self.ws.append(cells)
 
     def finish(self, report: Report) -> None:
-        from openpyxl.utils import get_column_letter
-
-        ws, words = self.ws, self.words
+        ws, words, styles = self.ws, self.words, self.styles
         labels = STATUS_LABEL[self.lang]
-        ws.auto_filter.ref = f"A2:{get_column_letter(4 + len(self.rules))}{max(self.rows, 3)}"
-        ws.append([])
-        ws.append([_cell(ws, words["units_with"], font=self.styles["bold"])])
+        ws.auto_filter = f"A2:{column(4 + len(self.rules))}{max(ws.rows, 3)}"
+        ws.skip()
+        ws.append([Cell(words["units_with"], styles.bold)])
         for status in SHOWN:
             counts = [c[status] for c in self.per_rule]
             if status == "error" and not any(counts):
                 continue
-            ws.append([None, _cell(ws, f"{SYMBOL[status]} {labels[status]}", fill=self.styles["fills"][status]),
-                       None, None, *counts])
-        ws.append([])
-        ws.append([_cell(ws, words["legend"], font=self.styles["bold"]),
+            ws.append([None, Cell(f"{SYMBOL[status]} {labels[status]}", styles.fill[status]), None, None, *counts])
+        ws.skip()
+        ws.append([Cell(words["legend"], styles.bold),
                    "  ".join(f"{SYMBOL[s]} {labels[s]}" for s in SHOWN) + f"  {words['waived_mark']}  "
                    + words["no_finding"]])
-
-
-def _date_cell(ws: WriteOnlyWorksheet, day: _dt.date | None) -> Any:
-    if day is None:
-        return None
-    return _cell(ws, day, number_format="DD/MM/YYYY")
 
 
 def write_report(report: Report, lang: str, out: IO[bytes],
                  extra: Iterable[SheetBuilder] = (), pack_titles: dict[str, str] | None = None) -> None:
     """Write the Excel report of ``report`` (going through its files once) to ``out``."""
-    from openpyxl import Workbook
-
-    from kl21rules._xlsxio import stable_bytes
     from kl21rules.output import file_parts
 
     lang = lang_of(lang)
     titles = {r.id: r.title(lang) for r in report.rules}
-    book = Workbook(write_only=True)
+    book = Book()
+    Styles(book)  # every style in its fixed place, whichever sheets there are
     columns = grouped_rules(report.rules)
     builders: list[SheetBuilder] = [ResultsSheet(titles), SummarySheet(titles), ErrorsSheet(),
                                     MatrixSheet(columns, pack_titles or {}),
@@ -442,7 +421,7 @@ def write_report(report: Report, lang: str, out: IO[bytes],
             b.add(part)
     for b in builders:
         b.finish(report)
-    out.write(stable_bytes(book))
+    book.save(out)
 
 
 def render(report: Report, lang: str = "vi", **_: Any) -> bytes:
