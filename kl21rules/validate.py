@@ -803,14 +803,22 @@ def cross_check(
             )
         signal_ids.add(sid)
 
-    activities = [_mapping(a) for a in _items(doc.get("activities"))]
-    activities_whole = all(isinstance(a.get("id", ""), str) for a in activities)
+    items = doc.get("activities")
+    activities: list[dict[str, Any]] = (
+        [a if isinstance(a, dict) else {} for a in items] if isinstance(items, list) else []
+    )
+    # One pass for the ids: whether every activity's id is text (a missing id counts as text),
+    # the type of each id's first activity and where that is (for references and replaces).
+    activities_whole = True
     activity_types: dict[str, Any] = {}
+    index: dict[str, int] = {}
     for i, act in enumerate(activities):
         aid = act.get("id")
         if not isinstance(aid, str):
+            if "id" in act:
+                activities_whole = False
             continue
-        if aid in activity_types:
+        if aid in index:
             err(
                 f"/activities/{i}/id",
                 "duplicate-id",
@@ -818,13 +826,25 @@ def cross_check(
                 f"Activity id '{excerpt(aid)}' is used twice.",
             )
         else:
+            index[aid] = i
             activity_types[aid] = act.get("type")
 
-    # The four checks below concern four disjoint sets of types: each activity is tested for its
-    # own (this loop runs over every activity of every file).
+    # One pass for the checks of each type: the four below concern four disjoint sets of types,
+    # and each activity is tested only for its own (this loop runs over every activity of every
+    # file). The records that replace another and the years of reports and deliverables are
+    # noted here and reported after, in the order they always were.
+    replacing: list[int] = []
+    years: list[int] = []
     for i, act in enumerate(activities):
         kind = act.get("type")
-        if kind in _SIGNAL_REFERRERS:
+        if not isinstance(kind, str):
+            continue  # no type, or not text: the model says so, and no check below is for it
+        check = _TYPE_CHECKS.get(kind)
+        if kind in replaceable and "replaces" in act:
+            replacing.append(i)
+        if check is None:
+            continue
+        if check == "signal":
             signal_ref = act.get("signal")
             if signals_whole and isinstance(signal_ref, str) and signal_ref not in signal_ids:
                 err(
@@ -833,14 +853,15 @@ def cross_check(
                     f"Không có vụ việc nào mang mã '{excerpt(signal_ref)}' trong 'signals'.",
                     f"No signal with id '{excerpt(signal_ref)}' in 'signals'.",
                 )
-        elif kind in ("inspection", "supervision"):
+        elif check == "remediation":
             remediation = act.get("remediation")
             if not (activities_whole and isinstance(remediation, str)):
                 continue
             targets = activity_types if every_activity is None else every_activity
             target = targets.get(remediation)
             # The id exists but its activity has a missing or unknown type: already reported.
-            mistyped = known_types is not None and remediation in targets and target not in known_types
+            mistyped = known_types is not None and remediation in targets and (
+                not isinstance(target, str) or target not in known_types)  # (a list is no type either)
             if target != "remediation_plan" and not mistyped:
                 err(
                     f"/activities/{i}/remediation",
@@ -848,7 +869,7 @@ def cross_check(
                     f"Không có kế hoạch sửa chữa, khắc phục (remediation_plan) nào mang mã '{excerpt(remediation)}'.",
                     f"No remediation_plan with id '{excerpt(remediation)}'.",
                 )
-        elif kind == "study_session":
+        elif check == "attendees":
             expected, attendees = _count(act.get("expected")), _count(act.get("attendees"))
             if expected is not None and attendees is not None and attendees > expected:
                 err(
@@ -857,7 +878,7 @@ def cross_check(
                     f"Số người dự ({attendees}) lớn hơn số người phải dự ({expected}).",
                     f"Attendees ({attendees}) exceed the number expected ({expected}).",
                 )
-        elif kind == "confidence_vote":
+        elif check == "confidence":
             persons, low = _count(act.get("persons")), _count(act.get("low_confidence"))
             if persons is not None and low is not None and low > persons:
                 err(
@@ -866,20 +887,23 @@ def cross_check(
                     f"Số người tín nhiệm thấp ({low}) lớn hơn số người được lấy phiếu ({persons}).",
                     f"Low-confidence count ({low}) exceeds the persons voted on ({persons}).",
                 )
-    errors.extend(_check_replaces(activities, activities_whole, replaceable))
-    for i, act in enumerate(activities):
+        elif type(act.get("year")) is int:  # "year": a report or a deliverable that gives its year
+            years.append(i)
+    errors.extend(_check_replaces(activities, activities_whole, replaceable, index, replacing))
+    for i in years:
         # The year a report or deliverable is for: its own, the next (a programme adopted in
         # December) or the previous one (a report sent in January). Further off is a typo, and
         # it would move the work into a year it was never done for.
         # A report is about its own year or the one before (sent in January); never a year to come.
-        year, day, kind = act.get("year"), _day(act.get("date")), act.get("type")
-        if kind == "report" and type(year) is int and day is not None and not day.year - 1 <= year <= day.year:
+        act = activities[i]
+        year, day, kind = act["year"], _day(act.get("date")), act["type"]
+        if kind == "report" and day is not None and not day.year - 1 <= year <= day.year:
             err(f"/activities/{i}/year", "year",
                 f"Báo cáo ghi ngày {day.day}/{day.month}/{day.year} không thể là báo cáo về năm {year}: 'year' của "
                 f"báo cáo là năm của ngày hoặc năm trước đó (báo cáo gửi đầu năm về năm trước).",
                 f"A report dated {day.isoformat()} cannot be about {year}: a report's 'year' is the year of its "
                 f"date or the year before (a report sent early in the year about the last).")
-        elif kind == "deliverable" and type(year) is int and day is not None and abs(year - day.year) > 1:
+        elif kind == "deliverable" and day is not None and abs(year - day.year) > 1:
             err(f"/activities/{i}/year", "year",
                 f"Năm {year} quá xa ngày {day.day}/{day.month}/{day.year} của văn bản: 'year' là năm mà văn bản "
                 f"được làm cho — năm của ngày, năm sau hoặc năm trước đó.",
@@ -888,29 +912,39 @@ def cross_check(
     return errors
 
 
-def _check_replaces(activities: list[dict[str, Any]], whole: bool, replaceable: frozenset[str]) -> list[InputError]:
+#: The check of each activity type that has one in cross_check (the types of each are disjoint).
+_TYPE_CHECKS = {
+    "responsibility_review": "signal", "remediation_plan": "signal", "discipline": "signal",
+    "inspection": "remediation", "supervision": "remediation",
+    "study_session": "attendees", "confidence_vote": "confidence",
+    "report": "year", "deliverable": "year",
+}
+
+
+def _check_replaces(activities: list[dict[str, Any]], whole: bool, replaceable: frozenset[str],
+                    index: dict[str, int], replacing: list[int]) -> list[InputError]:
     """``replaces``: the id of an activity of the same type and year, never itself, replaced by
     one record only, and no chain of replacements that comes back to where it started.
 
     A chain (C replaces B, which replaces A) is allowed: corrections of corrections.
+
+    :param index: the position of the first activity with each id (text ids only).
+    :param replacing: the positions of the activities of a type in ``replaceable`` that have a
+        ``replaces`` field, in order.
     """
     errors: list[InputError] = []
 
     def err(pointer: str, vi: str, en: str) -> None:
         errors.append(InputError("replaces", pointer, None, vi, en))
 
-    index: dict[str, int] = {}
-    for i, act in enumerate(activities):
-        aid = act.get("id")
-        if isinstance(aid, str) and aid not in index:
-            index[aid] = i
     edges: dict[str, str] = {}  # id of the replacing record -> id it replaces
     first_replacer: dict[str, int] = {}
-    for i, act in enumerate(activities):
+    for i in replacing:
+        act = activities[i]
         target = act.get("replaces")
         kind = act.get("type")
-        if kind not in replaceable or not isinstance(target, str):
-            continue  # another type: the model refuses the field; not a text: the model says so
+        if not isinstance(target, str):
+            continue  # not a text: the model says so
         pointer = f"/activities/{i}/replaces"
         own = act.get("id")
         if target == own:

@@ -373,6 +373,18 @@ def test_activity_without_type() -> None:
     assert (error.code, error.pointer) == ("missing-field", "/activities/2")
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("tag", [["inspection"], {"a": 1}, 3, None])
+def test_activity_type_that_is_not_text(fmt: str, tag: Any) -> None:
+    """An error at its place, not a crash (a list or object used to stop the check of the file)."""
+    data = base()
+    data["activities"][2]["type"] = tag
+    data["activities"][2]["replaces"] = "QT-01"
+    errors = validate_text(dump(data, fmt), fmt)[1]
+    assert [e.pointer for e in errors] == ["/activities/2"], errors
+    assert errors[0].code in ("unknown-activity-type", "missing-field")
+
+
 def test_activity_that_is_not_a_mapping() -> None:
     data = base()
     data["activities"].append("hội nghị")
