@@ -104,3 +104,36 @@ def test_field_of_reads_as_getattr() -> None:
         for name in ("replaces", "year", "id", "_replaces", "a", "missing"):
             assert field_of(obj, name) == getattr(obj, name, None), (obj, name)
             assert field_of(obj, name) == getattr(obj, name, None), (obj, name)  # second time: cached
+
+
+def test_period_slices_are_the_filtered_activities() -> None:
+    """A recurring rule finds a period's activities by bisecting their dates (by date) or by a
+    look-up of their year (by year): the same items, in the same order, as filtering them."""
+    import random
+    from bisect import bisect_left, bisect_right
+
+    from kl21rules.rules.engine import _dates_of, _years_of, year_of
+    from kl21rules.rules.facts import Dated
+
+    class Obj:
+        def __init__(self, year: Any) -> None:
+            self.year = year
+
+    rng = random.Random(5)
+    for _ in range(300):
+        days = sorted(_dt.date(2022, 1, 1) + _dt.timedelta(days=rng.randrange(900)) for _ in range(rng.randrange(12)))
+        years: list[Any] = [rng.choice([None, 2022, 2023, 2024]) for _ in days]
+        items = [Dated(f"/activities/{i}", i, day, Obj(y)) for i, (day, y) in enumerate(zip(days, years))]
+        dates = _dates_of(items)
+        assert dates is not None
+        for _ in range(10):
+            lo = _dt.date(2022, 1, 1) + _dt.timedelta(days=rng.randrange(-30, 930))
+            hi = lo + _dt.timedelta(days=rng.randrange(0, 120))
+            assert items[bisect_left(dates, lo):bisect_right(dates, hi)] == [d for d in items if lo <= d.date <= hi]
+        by_year = _years_of(items)
+        assert by_year is not None
+        for year in (2021, 2022, 2023, 2024, 2025):
+            assert list(by_year.get(year, ())) == [d for d in items if year_of(d) == year]
+    shuffled = [Dated("/a/0", 0, _dt.date(2023, 1, 1), Obj(None)), Dated("/a/1", 1, _dt.date(2022, 1, 1), Obj(None))]
+    assert _dates_of(shuffled) is None  # not in order: filtered instead
+    assert _years_of([Dated("/a/0", 0, _dt.date(2023, 1, 1), Obj("2023"))]) is None  # not an int: filtered instead

@@ -12,6 +12,7 @@ import datetime as _dt
 import functools
 import os
 import traceback
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -280,9 +281,15 @@ class CompiledRule:
     params: dict[str, Any] = field(default_factory=dict)
     #: whether its findings' messages may be rendered when read (see :attr:`Context.lazy`)
     lazy: bool = field(init=False, default=False)
+    #: (spec, its unit kinds, its refs) when a unit of another kind gets its ``not_applicable``
+    #: finding straight from :func:`evaluate` (lazy, and no wording of its own for that status)
+    quick_na: tuple[RuleSpec, frozenset[str], tuple[str, ...]] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.lazy = not self.python or _builtin(self.judge)
+        spec = self.spec
+        own = spec.messages.get("not_applicable") if spec.messages else None
+        self.quick_na = (spec, frozenset(spec.applies_to.unit_kinds), tuple(spec.refs)) if self.lazy and own is None else None
 
     @property
     def id(self) -> str:
@@ -382,34 +389,60 @@ def _judge_window(
             found = [d for d in found if year_of(d) == year]
         else:
             found = [d for d in found if (lo is None or d.date >= lo) and (hi is None or d.date <= hi)]
-        if not found:
-            firsts.append(None)
-            on_time_all = False
-            continue
-        if group.caveat is not None and not any(group.caveat[0](d.obj, ctx.scope) for d in found):
-            notes.append(group.caveat[1])
-        # The first one done on time, else the first one (found is sorted by date, so the first
-        # is usually the answer and the rest need not be looked at).
-        first = found[0]
+        on_time_all = _first_of(ctx, group, found, due, firsts, evidence, notes) and on_time_all
+    return _window_finding(ctx, groups, firsts, on_time_all, evidence, too_early, notes, lo, due, period, lead)
+
+
+def _first_of(ctx: Context, group: CompiledMatch, found: Sequence[Dated], due: _dt.date,
+              firsts: list[Dated | None], evidence: list[str], notes: list[Text]) -> bool:
+    """A group's part of a window: its first activity done on time, else its first (into
+    ``firsts`` and ``evidence``, None when there is none), its caveat's note; whether on time."""
+    if not found:
+        firsts.append(None)
+        return False
+    if group.caveat is not None and not any(group.caveat[0](d.obj, ctx.scope) for d in found):
+        notes.append(group.caveat[1])
+    # The first one done on time, else the first one (found is sorted by date, so the first
+    # is usually the answer and the rest need not be looked at).
+    first = found[0]
+    on_time = True
+    if first.date > due:
+        first = next((d for d in found if d.date <= due), first)
         if first.date > due:
-            first = next((d for d in found if d.date <= due), first)
-            if first.date > due:
-                on_time_all = False
-        firsts.append(first)
-        evidence.append(first.pointer)
-    done = all(f is not None for f in firsts)
+            on_time = False
+    firsts.append(first)
+    evidence.append(first.pointer)
+    return on_time
+
+
+def _window_finding(
+    ctx: Context,
+    groups: Sequence[CompiledMatch],
+    firsts: list[Dated | None],
+    on_time_all: bool,
+    evidence: list[str],
+    too_early: dict[str, Dated],
+    notes: list[Text],
+    lo: _dt.date | None,
+    due: _dt.date,
+    period: str | None,
+    lead: Msg | Text | None,
+) -> Finding:
+    """The finding of a window from each group's first activity (see :func:`_judge_window`)."""
+    done = None not in firsts
     status = ctx.verdict(on_time_all and done, done, due)
     expect = groups[0].label if len(groups) == 1 and groups[0].label else ctx.spec.expect
     prefix = lead or _NO_LEAD
-    missing = [i for i, f in enumerate(firsts) if f is None]
-    last = max((f.date for f in firsts if f is not None), default=None)
-    if status == "pass":
-        msg = Msg("{p}đã có {expect} ngày {done} (hạn {due}).", "{p}{expect} done on {done} (due {due}).",
-                  p=prefix, expect=expect, done=last, due=due)
-    elif status == "late":
-        msg = Msg("{p}có {expect} ngày {done}, sau hạn {due}.", "{p}{expect} done on {done}, after the due date {due}.",
-                  p=prefix, expect=expect, done=last, due=due)
+    if status == "pass" or status == "late":
+        last = max(f.date for f in firsts if f is not None)
+        if status == "pass":
+            msg = Msg("{p}đã có {expect} ngày {done} (hạn {due}).", "{p}{expect} done on {done} (due {due}).",
+                      p=prefix, expect=expect, done=last, due=due)
+        else:
+            msg = Msg("{p}có {expect} ngày {done}, sau hạn {due}.", "{p}{expect} done on {done}, after the due date {due}.",
+                      p=prefix, expect=expect, done=last, due=due)
     else:
+        missing = [i for i, f in enumerate(firsts) if f is None]
         what: Any = expect if len(groups) == 1 else joined(_labels(groups, missing, ctx.spec))
         if status == "fail":
             msg = Msg("{p}chưa có {what}; hạn {due} đã qua.", "{p}no record of {what}; it was due by {due}.",
@@ -527,8 +560,14 @@ def _recurring(spec: RuleSpec, ob: Recurring) -> Judge:
             # rule says what is coming (pending) instead of giving no finding at all.
             last = first
         out: list[Finding] = []
+        no_early: dict[str, Dated] = {}
         for sched, groups in compiled:
             matched = [g.select(ctx.facts, ctx.scope) for g in groups]
+            # Each period's activities of a group, as _judge_window's filters give them: by year,
+            # grouped once; by date, a slice between two bisections of the dates (in order).
+            by_year = sched.by == "year"
+            years = [_years_of(m) for m in matched] if by_year else None
+            dates = None if by_year else [_dates_of(m) for m in matched]
             for label, lo, hi in _periods(sched.every, first, last):
                 year = lo.year
                 if not in_force(ctx, year):
@@ -538,15 +577,53 @@ def _recurring(spec: RuleSpec, ob: Recurring) -> Judge:
                 lead: Msg | Text = period_label(sched.every, label)
                 if ahead:
                     lead = _ahead_lead(lead, ob.span == "report_period", first, as_of)
-                if sched.by == "year":
-                    out.append(_judge_window(ctx, groups, ctx.facts, lo=None, hi=None, due=due,
-                                             period=label, lead=lead, year=year, matched=matched))
-                else:
-                    out.append(_judge_window(ctx, groups, ctx.facts, lo=lo, hi=hi, due=due,
-                                             period=label, lead=lead, matched=matched))
+                firsts: list[Dated | None] = []
+                evidence: list[str] = []
+                notes: list[Text] = []
+                on_time_all = True
+                for i, group in enumerate(groups):
+                    found: Sequence[Dated]
+                    m = matched[i]
+                    if years is not None:
+                        per_year = years[i]
+                        found = (per_year.get(year, ()) if per_year is not None
+                                 else [d for d in m if year_of(d) == year])
+                    else:
+                        assert dates is not None
+                        ds = dates[i]
+                        found = (m[bisect_left(ds, lo):bisect_right(ds, hi)] if ds is not None
+                                 else [d for d in m if d.date >= lo and d.date <= hi])
+                    on_time_all = _first_of(ctx, group, found, due, firsts, evidence, notes) and on_time_all
+                out.append(_window_finding(ctx, groups, firsts, on_time_all, evidence, no_early, notes, None, due,
+                                           label, lead))
         return out
 
     return judge
+
+
+def _years_of(items: list[Dated]) -> dict[int, list[Dated]] | None:
+    """Items by :func:`year_of`, in their order; None unless every year is an ``int`` (then a
+    look-up by year finds exactly the items whose year equals it)."""
+    out: dict[int, list[Dated]] = {}
+    for d in items:
+        y = year_of(d)
+        if type(y) is not int:
+            return None
+        got = out.get(y)
+        if got is None:
+            out[y] = [d]
+        else:
+            got.append(d)
+    return out
+
+
+def _dates_of(items: list[Dated]) -> list[_dt.date] | None:
+    """The items' dates, when they are in order (they are, from Facts): then the items dated in
+    [lo, hi] are those between ``bisect_left(dates, lo)`` and ``bisect_right(dates, hi)``."""
+    dates = [d.date for d in items]
+    if any(type(day) is not _dt.date for day in dates) or any(a > b for a, b in zip(dates, dates[1:])):
+        return None
+    return dates
 
 
 def _ahead_lead(lead: Msg | Text, report_period: bool, start: _dt.date, as_of: _dt.date) -> Msg:
@@ -839,6 +916,13 @@ def compile_rule(spec: RuleSpec, python_judge: Judge | None = None, source: str 
 # --------------------------------------------------------------------------- evaluation
 
 
+#: the message of applicability() for a unit of a kind the rule is not for, one per kind
+_NOT_FOR_KIND = {
+    kind: Msg("quy tắc không áp dụng cho {kind}.", "the rule does not apply to a {kind}.", kind=label)
+    for kind, label in UNIT_KIND_LABEL.items()
+}
+
+
 def applicability(rule: CompiledRule, facts: Facts, scope: Scope) -> Msg | None:
     """Why the rule does not apply to this unit, or ``None`` when it does."""
     unit = facts.unit
@@ -867,12 +951,22 @@ def evaluate(
     """
     findings: list[Finding] = []
     overrides = overrides or {}
+    unit = facts.unit
+    kind = unit.kind
+    not_for_kind = _NOT_FOR_KIND.get(kind)
     for rule in rules:
+        spec = rule.spec
+        quick = rule.quick_na
+        if quick is not None and not_for_kind is not None and quick[0] is spec and kind not in quick[1]:
+            # what applicability() and ctx.finding() give for a unit of another kind, made directly
+            findings.append(Finding.deferred(spec.id, "not_applicable", spec.severity, None, None, None, quick[2],
+                                             not_for_kind, None, ()))
+            continue
         params = rule.params
-        if rule.id in overrides:
-            params = {**params, **overrides[rule.id]}
-        scope = Scope(facts.unit, params)
-        ctx = Context(facts, rule.spec, params, scope, rule.lazy)
+        if spec.id in overrides:
+            params = {**params, **overrides[spec.id]}
+        scope = Scope(unit, params)
+        ctx = Context(facts, spec, params, scope, rule.lazy)
         try:
             why = applicability(rule, facts, scope)
             if why is not None:
@@ -891,8 +985,11 @@ def evaluate(
             findings.append(ctx.finding("error", msg))
             if os.environ.get("KL21RULES_DEBUG", "") not in ("", "0"):
                 _debug_traceback(rule, exc, where)
-    findings.sort(key=_sort_key)
-    return findings
+    # sorted as by findings.sort(key=_sort_key): the index last keeps equal keys in their order
+    natural = _natural
+    keyed = [(f.rule, natural(f.period), natural(f.item), i) for i, f in enumerate(findings)]
+    keyed.sort()
+    return [findings[k[3]] for k in keyed]
 
 
 _DEBUG_SHOWN: set[tuple[str, str, int]] = set()
