@@ -153,6 +153,23 @@ def prepare(command: Any, ctx: Any) -> None:
             param._runtime_param = FastParam(descriptor, read)
 
 
+def resolve_annotations(function: Any) -> None:
+    """Evaluate a command function's annotations once, in place.
+
+    Under ``from __future__ import annotations`` they are strings, and typer reads a command's
+    signature several times while building it (``inspect.signature(eval_str=True)`` and
+    ``get_type_hints``), evaluating every ``Annotated[..., typer.Option(...)]`` anew each time:
+    for ``check``'s twenty options, about a hundred evaluations. With the values in place typer
+    reads them as it reads a module written without that import (the same objects). If they
+    cannot be evaluated, they are left as they are and typer reports what it reports."""
+    import inspect
+
+    try:
+        function.__annotations__ = inspect.get_annotations(function, eval_str=True)
+    except Exception:  # noqa: BLE001 - typer evaluates them itself and says what is wrong
+        return
+
+
 class LazyCommands(MutableMapping[str, Any]):
     """A group's commands by name, each built (and prepared) the first time it is looked up."""
 
@@ -203,6 +220,7 @@ class LazyGroup(TyperGroup):
         def build(info: Any) -> Any:
             if info.cls in (None, TyperCommand):
                 info.cls = FastCommand
+            resolve_annotations(info.callback)
             return typer.main.get_command_from_info(info, pretty_exceptions_short=short, rich_markup_mode=markup)
 
         lazy: Any = LazyCommands(commands.registered_commands, build)

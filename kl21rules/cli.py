@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from kl21rules._lazycli import LazyGroup, commands
+from kl21rules._lazycli import LazyGroup, commands, resolve_annotations
 from kl21rules._version import __version__
 
 if TYPE_CHECKING:  # imported where used, to keep start-up small
@@ -1016,6 +1016,9 @@ def _root(
     """kl21rules: kiểm tra báo cáo thực hiện Kết luận 21-KL/TW theo Kế hoạch 40-KH/ĐUK."""
     if debug:
         os.environ["KL21RULES_DEBUG"] = "1"
+
+
+resolve_annotations(_root)  # the commands' own are resolved when one is built (kl21rules/_lazycli.py)
 
 
 def _argv_lang(argv: list[str]) -> str:

@@ -109,3 +109,55 @@ def test_a_one_file_check_imports_no_pydantic_adapter_for_its_options(tmp_path: 
                           text=True, env=env, cwd=tmp_path, timeout=120)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr
     assert (tmp_path / "r.json").read_text(encoding="utf-8").startswith("{")
+
+
+def test_resolved_annotations_read_as_typer_reads_the_strings() -> None:
+    """Every command's parameters, as typer reads them, are the same whether their annotations are
+    still the strings of ``from __future__ import annotations`` or were evaluated in place."""
+    import types
+
+    from typer.utils import get_params_from_function
+
+    def described(function: Any) -> list[tuple[str, str, Any, Any]]:
+        out = []
+        for name, meta in get_params_from_function(function).items():
+            default = meta.default
+            shown = (type(default).__name__, sorted((k, repr(v)) for k, v in vars(default).items())) \
+                if hasattr(default, "__dict__") else default
+            out.append((name, repr(meta.annotation), shown, repr(default) if not hasattr(default, "__dict__") else ""))
+        return out
+
+    from kl21rules.cli import _root
+
+    infos = [*_lazycli.commands.registered_commands]
+    assert len(infos) >= 11
+    for function in [info.callback for info in infos] + [_root]:
+        strings = types.FunctionType(function.__code__, function.__globals__, function.__name__,
+                                     function.__defaults__, function.__closure__)
+        strings.__kwdefaults__ = function.__kwdefaults__
+        strings.__annotations__ = {k: v if isinstance(v, str) else _source_of(function, k)
+                                   for k, v in function.__annotations__.items()}
+        assert all(isinstance(v, str) for v in strings.__annotations__.values())
+        resolved = types.FunctionType(function.__code__, function.__globals__, function.__name__,
+                                      function.__defaults__, function.__closure__)
+        resolved.__annotations__ = dict(strings.__annotations__)
+        _lazycli.resolve_annotations(resolved)
+        assert not any(isinstance(v, str) for v in resolved.__annotations__.values())
+        assert described(resolved) == described(strings), function.__name__
+
+
+def _source_of(function: Any, name: str) -> str:
+    """The annotation of parameter ``name`` as written in kl21rules/cli.py (already evaluated there)."""
+    import ast
+    import inspect
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    node = tree.body[0]
+    assert isinstance(node, ast.FunctionDef)
+    for arg in [*node.args.args, *node.args.kwonlyargs]:
+        if arg.arg == name and arg.annotation is not None:
+            return ast.unparse(arg.annotation)
+    if name == "return" and node.returns is not None:
+        return ast.unparse(node.returns)
+    raise AssertionError(name)
