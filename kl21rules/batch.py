@@ -262,6 +262,29 @@ def abandon_all() -> None:
         abandon(pool)
 
 
+def _pool_class() -> Any:
+    """``multiprocessing.Pool`` whose worker-minding thread sleeps while results come in.
+
+    The standard pool's thread that replaces dead workers also waits on the results' pipe, so
+    while a result waits there for the thread that reads it (always, with chunks of rendered
+    reports) it wakes again and again: about 90 µs of the parent's CPU per file, 5% of a file's
+    check (--jobs 2 over 4,000 files: 0.37 s of the parent's 0.97). It is woken by what it acts
+    on alone: a worker that ended, and the pool's own notices (closed, terminated, all done).
+    """
+    import multiprocessing.pool
+
+    class Pool(multiprocessing.pool.Pool):
+        def _get_sentinels(self) -> list[Any]:
+            notifier = getattr(self, "_change_notifier", None)
+            reader = getattr(notifier, "_reader", None)
+            if reader is None:  # another Python's pool: keep what it waits on
+                found: list[Any] = super()._get_sentinels()  # type: ignore[misc]
+                return found
+            return [reader]
+
+    return Pool
+
+
 # One worker's packs, options, waivers and renderer, set up once by the pool's initializer.
 _WORKER: dict[str, Any] = {}
 
@@ -448,8 +471,6 @@ class FileStream:
                     self.on_file(file)
                 yield file if render is None else render(file, *args)
         else:
-            import multiprocessing
-
             disabled, extra = self.worker_args
             specs = [st.waiver for st in self.waivers.states] if self.waivers else []
             # Chunks keep inter-process traffic low; small enough that every worker gets several.
@@ -461,7 +482,7 @@ class FileStream:
 
             try:
                 with blocked():  # a Ctrl-C now reaches the parent once the workers have their own handlers
-                    pool = multiprocessing.Pool(jobs, _init_worker, (disabled, extra, self.options, specs, render, args))
+                    pool = _pool_class()(jobs, _init_worker, (disabled, extra, self.options, specs, render, args))
             finally:
                 _WORKER.pop("forked_from", None)
             # The tasks' targets, in order, for the results (imap gives them back in that order).
