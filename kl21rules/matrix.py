@@ -67,16 +67,20 @@ def unit_row(file: FileReport, rule_ids: Sequence[str]) -> UnitRow | None:
     submission (its input errors are listed apart)."""
     if file.as_of is None or not file.unit:
         return None
-    by_rule: dict[str, list[Finding]] = {}
+    # one pass (it runs for every file): each rule's worst status, and which (rule, status) have
+    # a finding that is not waived; the same cells as worst() over each rule's findings
+    rank = _RANK
+    worst_of: dict[str, str] = {}
+    open_: set[tuple[str, str]] = set()
     for f in file.findings:
-        by_rule.setdefault(f.rule, []).append(f)
-    cells: list[str | None] = []
-    waived: list[bool] = []
-    for rule in rule_ids:
-        found = by_rule.get(rule, ())
-        status = worst(found)
-        cells.append(status)
-        waived.append(status is not None and all(f.waived is not None for f in found if f.status == status))
+        rule, status = f.rule, f.status
+        current = worst_of.get(rule)
+        if current is None or rank[status] < rank[current]:
+            worst_of[rule] = status
+        if f.waived is None:
+            open_.add((rule, status))
+    cells = [worst_of.get(rule) for rule in rule_ids]
+    waived = [status is not None and (rule, status) not in open_ for rule, status in zip(rule_ids, cells)]
     unit = file.unit
     return UnitRow(file.path, str(unit.get("id") or ""), str(unit.get("name") or ""), str(unit.get("kind") or ""),
                    file.as_of, tuple(cells), tuple(waived), file.summary(), len(file.errors))

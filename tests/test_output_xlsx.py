@@ -192,7 +192,8 @@ def _report(tmp: Path, which: str) -> Any:
         _generator().generate(20, tmp / "gen", seed=7, yaml_share=0.2)
         targets = [str(tmp / "gen")]
     waivers = [WaiverSpec("KL21-11", "Sáp nhập", _dt.date(2030, 1, 1), unit="KCQ.THPTNT", period="2022-07"),
-               WaiverSpec("KL21-02", "Không khớp", _dt.date(2030, 1, 1), unit="KCQ.THPTNT", period="2031")]
+               WaiverSpec("KL21-02", "Không khớp", _dt.date(2030, 1, 1), unit="KCQ.THPTNT", period="2031"),
+               WaiverSpec("KL21-19", "Cả quy tắc", _dt.date(2030, 1, 1), unit="KCQ.SYT")]  # a waived matrix cell
     return run_check(targets, load_registry(), CheckOptions(as_of=_dt.date(2024, 11, 15)), waivers=waivers)
 
 
@@ -253,6 +254,43 @@ def test_same_cells_values_and_styles_as_openpyxls_writer(checked: Any, lang: st
         assert any(type(c[0]) is str and c[0].startswith("  =1+1 <b>&amp;") and c[0].endswith("]]>  ") for c in cells)
         assert new[new["sheets"][2]]["size"][0] >= 4  # the input errors
         assert any(type(c[0]) is str and "Sáp nhập" in c[0] for c in cells)  # a waived finding
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_each_file_s_rows_as_before(checked: Any, lang: str) -> None:
+    import xlsx_reference
+
+    from kl21rules.findings import Finding
+    from kl21rules.matrix import grouped_rules
+    from kl21rules.output import xlsx
+    from kl21rules.report import FileReport
+
+    ids = tuple(r.id for r in grouped_rules(checked.rules))
+    odd = FileReport("odd.json", {"id": "U", "name": "N", "kind": "chi_bo_co_so"}, _dt.date(2024, 1, 2),
+                     names={"/activities/2": "A03", "/0/1": "Z", "/signals/01": "S"})
+    pointers = ["/activities/2", "/activities/2/date", "/activities/x", "/0/1", "/a~1b/2", "/a~0b/2", "/signals/01",
+                "/tasks/0/items/3", "/", "", "/unit", "/activities/", "//3", "/activities/9", "plain", "/x/٣"]
+    odd.findings = [Finding("KL21-01", "fail", "error", None, p, None, (), "vi", "en", tuple(pointers[i:i + 3]))
+                    for i, p in enumerate(pointers)]
+    for file in [*checked.files, odd]:
+        assert xlsx.file_part(file, lang, ids) == xlsx_reference.file_part(file, lang, ids)
+
+
+def test_matrix_rows_are_each_rule_s_worst_status(checked: Any) -> None:
+    from kl21rules.matrix import grouped_rules, unit_row, worst
+
+    ids = tuple(r.id for r in grouped_rules(checked.rules))
+    seen_waived = False
+    for file in checked.files:
+        row = unit_row(file, ids)
+        if row is None:
+            continue
+        for rule, cell, waived in zip(ids, row.cells, row.waived, strict=True):
+            found = [f for f in file.findings if f.rule == rule]
+            assert cell == worst(found)
+            assert waived == (cell is not None and all(f.waived is not None for f in found if f.status == cell))
+            seen_waived = seen_waived or waived
+    assert seen_waived or not any(f.waived for file in checked.files for f in file.findings if file.unit)
 
 
 def test_the_comparison_sees_a_changed_style_and_value(samples: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,16 +10,36 @@ from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from kl21rules.matrix import SHOWN, SYMBOL, grouped_rules
-from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, STATUS_ORDER, lang_of
-from kl21rules.output.xlsx import (ERROR_COLUMNS, MAX_ROWS, RESULT_COLUMNS, STATUS_FILL, WORDS, FilePart,
-                                   file_part)
-from kl21rules.report import Report
+from kl21rules.matrix import unit_row
+from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, STATUS_ORDER, lang_of, place, waived_note
+from kl21rules.output.xlsx import (ERROR_COLUMNS, MAX_ROWS, RESULT_COLUMNS, STATUS_FILL, WORDS, ErrorRow,
+                                   FilePart, FindingRow)
+from kl21rules.report import FileReport, Report
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
 #: openpyxl's write-only worksheet (its type stubs lack column_dimensions and auto_filter).
 WriteOnlyWorksheet = Any
+
+
+def file_part(file: FileReport, lang: str, rule_ids: tuple[str, ...] = ()) -> FilePart:
+    """One file's rows (a module function of picklable arguments, so a worker can make them)."""
+    unit: dict[str, Any] = file.unit or {}
+    uid, name = unit.get("id"), unit.get("name")
+    def named(pointer: str | None) -> str | None:
+        # for people, as the text report says it: counted from 1, items named by their id
+        if pointer is None or not pointer.startswith("/"):
+            return pointer
+        return place(pointer, file.names, lang)
+
+    findings = tuple(
+        FindingRow(file.path, uid, name, file.as_of, f.rule, f.status, f.severity, f.period, named(f.item), f.due,
+                   f.message(lang), tuple(named(e) or e for e in f.evidence), waived_note(f, lang))
+        for f in file.findings
+    )
+    errors = tuple(ErrorRow(file.path, uid, e.pointer, e.line, e.code, e.message(lang)) for e in file.errors)
+    return FilePart(findings, errors, unit_row(file, rule_ids) if rule_ids else None)
 
 
 class SheetBuilder:

@@ -265,8 +265,8 @@ _FONTS = ('<font><sz val="11"/><color theme="1"/><name val="Calibri"/><family va
 class Book:
     """A workbook: its sheets in order, its styles and its shared strings; :meth:`save` writes it."""
 
-    def __init__(self, level: int = LEVEL, shared: bool = True) -> None:
-        self.level = level
+    def __init__(self, level: int | None = None, shared: bool = True) -> None:
+        self.level = LEVEL if level is None else level
         self.sheets: list[Sheet] = []
         self._styles: dict[_Style, int] = {_Style(False, None, None, None, None, False): 0}
         self._shared = shared

@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 from typing import IO, Any, NamedTuple
 
 from kl21rules.matrix import SHOWN, SYMBOL, UnitRow, grouped_rules, unit_row
-from kl21rules.output._common import SEVERITY_LABEL, STATUS_LABEL, STATUS_ORDER, lang_of, place, waived_note
+from kl21rules.output._common import (_ITEM, SEVERITY_LABEL, STATUS_LABEL, STATUS_ORDER, lang_of, place,
+                                      waived_note)
 from kl21rules.output._xlsxwriter import Book, Cell, Sheet, column, serial
 from kl21rules.report import FileReport, Report
 
@@ -124,18 +126,45 @@ def file_part(file: FileReport, lang: str, rule_ids: tuple[str, ...] = ()) -> Fi
     """One file's rows (a module function of picklable arguments, so a worker can make them)."""
     unit: dict[str, Any] = file.unit or {}
     uid, name = unit.get("id"), unit.get("name")
-    def named(pointer: str | None) -> str | None:
-        # for people, as the text report says it: counted from 1, items named by their id
-        if pointer is None or not pointer.startswith("/"):
-            return pointer
-        return place(pointer, file.names, lang)
+    names = file.names or {}
+    items = _ITEM[lang_of(lang)]
+    known: dict[str, str] = {}
 
-    findings = tuple(
-        FindingRow(file.path, uid, name, file.as_of, f.rule, f.status, f.severity, f.period, named(f.item), f.due,
-                   f.message(lang), tuple(named(e) or e for e in f.evidence), waived_note(f, lang))
+    def named(pointer: str) -> str:
+        # for people, as the text report says it: counted from 1, items named by their id
+        text = known.get(pointer)
+        if text is None:
+            if not pointer.startswith("/"):
+                return pointer
+            head, slash, index = pointer[1:].partition("/")
+            if slash and head and index.isdigit() and "~" not in head:  # /activities/3, as place() says it
+                text = items.get(head, items[""]).format(n=int(index) + 1)
+                ident = names.get(pointer)
+                if ident:
+                    text = f"{text} ({ident})"
+            else:
+                text = place(pointer, names, lang)
+            known[pointer] = text
+        return text
+
+    evidences: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
+
+    def evidence(pointers: tuple[str, ...]) -> tuple[str, ...]:
+        shown = evidences.get(pointers)
+        if shown is None:
+            shown = evidences[pointers] = tuple(named(e) for e in pointers)
+        return shown
+
+    path, as_of = file.path, file.as_of
+    message = attrgetter("message_en" if lang == "en" else "message_vi")  # as Finding.message(lang)
+    row = tuple.__new__  # FindingRow(...) without its Python-level __new__: one per finding
+    findings = tuple([
+        row(FindingRow, (path, uid, name, as_of, f.rule, f.status, f.severity, f.period,
+                         None if f.item is None else named(f.item), f.due, message(f),
+                         evidence(tuple(f.evidence)), "" if f.waived is None else waived_note(f, lang)))
         for f in file.findings
-    )
-    errors = tuple(ErrorRow(file.path, uid, e.pointer, e.line, e.code, e.message(lang)) for e in file.errors)
+    ])
+    errors = tuple(ErrorRow(path, uid, e.pointer, e.line, e.code, e.message(lang)) for e in file.errors)
     return FilePart(findings, errors, unit_row(file, rule_ids) if rule_ids else None)
 
 
@@ -197,6 +226,10 @@ class ResultsSheet(SheetBuilder):
     def __init__(self, titles: dict[str, str]) -> None:
         self.titles = titles
         self.sheets: list[Sheet] = []
+        #: the pieces of cells E–H by (rule, status, severity)
+        self._judged: dict[tuple[str, str, str], list[str]] = {}
+        #: the end of a due date's cell (K) by the date
+        self._dues: dict[_dt.date, str] = {}
 
     def start(self, book: Book, lang: str) -> None:
         self.book, self.lang = book, lang_of(lang)
@@ -211,63 +244,95 @@ class ResultsSheet(SheetBuilder):
         self.sheets.append(_header(self.book, name, RESULT_COLUMNS, self.words))
 
     def add(self, part: FilePart) -> None:
-        text = self.book.text
+        # Speed matters here (a row per finding): each row is joined from pieces around its number
+        # (``n.join(pieces)``); the pieces of a file's first four cells and of a rule's and status's
+        # four are made once (cells A–D and E–H), the other six per finding.
+        book = self.book
+        strings, text = book._strings, book.text
         styles = self.styles
-        status_style, top, top_bold = styles.status, styles.top, styles.top_bold
-        wrap = f' s="{styles.wrap}"'
-        date = f' s="{styles.date}"'
-        titles, status_label, severity_label = self.titles, self.status, self.severity
+        wrap, date = f' s="{styles.wrap}"', f' s="{styles.date}"'
         ws = self.sheets[-1]
         rows: list[str] = []
-        for r in part.findings:
+        last_path: str | None = None
+        last: tuple[Any, ...] = ()
+        head: list[str] = []
+        dues = self._dues
+        judged = self._judged
+        for (path, unit_id, unit_name, as_of, rule, status, severity, period, item, due, message, evidence,
+             waived) in part.findings:
             if ws.rows >= MAX_ROWS:
-                for xml in rows:
-                    ws.write(xml)
+                ws.write("".join(rows))
                 rows = []
                 self._close_sheet()
                 self._new_sheet()
                 ws = self.sheets[-1]
             ws.rows += 1
             n = str(ws.rows)
-            cells = [f'<row r="{n}">']
-            if r.path:
-                cells.append(f'<c r="A{n}"{text(r.path)}')
-            if r.unit_id:
-                cells.append(f'<c r="B{n}"{text(r.unit_id)}')
-            if r.unit_name:
-                cells.append(f'<c r="C{n}"{text(r.unit_name)}')
-            if r.as_of is not None:
-                cells.append(f'<c r="D{n}"{date}><v>{serial(r.as_of)}</v></c>')
-            if r.rule:
-                cells.append(f'<c r="E{n}"{text(r.rule)}')
-            title = titles.get(r.rule, "")
-            if title:
-                cells.append(f'<c r="F{n}"{text(title)}')
-            style = status_style.get(r.status)
-            if style is None:
-                style = top_bold if r.status in ("fail", "error") else top
-            label = status_label.get(r.status, r.status)
-            cells.append(f'<c r="G{n}" s="{style}"{text(label)}' if label else f'<c r="G{n}" s="{style}"/>')
-            severity = severity_label.get(r.severity, r.severity)
-            if severity:
-                cells.append(f'<c r="H{n}"{text(severity)}')
-            if r.period:
-                cells.append(f'<c r="I{n}"{text(r.period)}')
-            if r.item:
-                cells.append(f'<c r="J{n}"{text(r.item)}')
-            if r.due is not None:
-                cells.append(f'<c r="K{n}"{date}><v>{serial(r.due)}</v></c>')
-            cells.append(f'<c r="L{n}"{wrap}{text(r.message)}' if r.message else f'<c r="L{n}"{wrap}/>')
-            if r.evidence:
-                evidence = "\n".join(r.evidence)
-                if evidence:
-                    cells.append(f'<c r="M{n}"{text(evidence)}')
-            if r.waived:
-                cells.append(f'<c r="N{n}"{text(r.waived)}')
+            if path is not last_path or (unit_id, unit_name, as_of) != last:
+                last_path, last = path, (unit_id, unit_name, as_of)
+                head = self._file_pieces(path, unit_id, unit_name, as_of, date)
+            mid = judged.get((rule, status, severity))
+            if mid is None:
+                mid = judged[rule, status, severity] = self._rule_pieces(rule, status, severity)
+            cells = [n.join(head), n.join(mid)]
+            if period:
+                cells.append(f'<c r="I{n}"{strings.get(period) or text(period)}')
+            if item:
+                cells.append(f'<c r="J{n}"{strings.get(item) or text(item)}')
+            if due is not None:
+                tail = dues.get(due)
+                if tail is None:
+                    tail = dues[due] = f'"{date}><v>{serial(due)}</v></c>'
+                cells.append(f'<c r="K{n}{tail}')
+            if message:
+                cells.append(f'<c r="L{n}"{wrap}{strings.get(message) or text(message)}')
+            else:
+                cells.append(f'<c r="L{n}"{wrap}/>')
+            if evidence:
+                joined = "\n".join(evidence)
+                if joined:
+                    cells.append(f'<c r="M{n}"{strings.get(joined) or text(joined)}')
+            if waived:
+                cells.append(f'<c r="N{n}"{text(waived)}')
             cells.append("</row>")
             rows.append("".join(cells))
         if rows:
             ws.write("".join(rows))
+
+    def _file_pieces(self, path: str, unit_id: str | None, unit_name: str | None, as_of: _dt.date | None,
+                     date: str) -> list[str]:
+        """The row's start and its cells A–D, in pieces to be joined by the row's number."""
+        text = self.book.text
+        pieces = ['<row r="', '">']
+        for col, value in (("A", path), ("B", unit_id), ("C", unit_name)):
+            if value:
+                pieces[-1] += f'<c r="{col}'
+                pieces.append(f'"{text(value)}')
+        if as_of is not None:
+            pieces[-1] += '<c r="D'
+            pieces.append(f'"{date}><v>{serial(as_of)}</v></c>')
+        return pieces
+
+    def _rule_pieces(self, rule: str, status: str, severity: str) -> list[str]:
+        """Cells E–H (rule, title, status, severity), in pieces to be joined by the row's number."""
+        text = self.book.text
+        pieces = [""]
+        title = self.titles.get(rule, "")
+        for col, value in (("E", rule), ("F", title)):
+            if value:
+                pieces[-1] += f'<c r="{col}'
+                pieces.append(f'"{text(value)}')
+        style = self.styles.status.get(status)
+        if style is None:
+            style = self.styles.top_bold if status in ("fail", "error") else self.styles.top
+        label = self.status.get(status, status)
+        pieces[-1] += '<c r="G'
+        pieces.append(f'" s="{style}"{text(label)}' if label else f'" s="{style}"/>')
+        shown = self.severity.get(severity, severity)
+        if shown:
+            pieces[-1] += '<c r="H'
+            pieces.append(f'"{text(shown)}')
+        return pieces
 
     def _close_sheet(self) -> None:
         ws = self.sheets[-1]
