@@ -111,32 +111,69 @@ def _with_ties(items: list[Dated]) -> list[Dated]:
     seen: dict[_dt.date, int] = {}
     for d in items:
         seen[d.date] = seen.get(d.date, 0) + 1
-    return [Dated(d.pointer, d.index, d.date, d.obj, d.obj.model_dump_json()) if seen[d.date] > 1 else d
+    if len(seen) == len(items):
+        return items  # no two share a date (most files' signals, many files' activities)
+    return [_dated(d.pointer, d.index, d.date, d.obj, d.obj.model_dump_json()) if seen[d.date] > 1 else d
             for d in items]
+
+
+_new = object.__new__
+_SLOTS = {name: Dated.__dict__[name].__set__ for name in ("pointer", "index", "date", "obj", "tie")}
+_set_pointer, _set_index, _set_date, _set_obj, _set_tie = _SLOTS.values()
+
+
+def _dated(pointer: str, index: int, date: _dt.date, obj: Any, tie: str = "") -> Dated:
+    """``Dated(pointer, index, date, obj, tie)``, made without the frozen dataclass's ``__init__``
+    (which sets each field through ``object.__setattr__``; a file has about 50 of them)."""
+    self: Dated = _new(Dated)
+    _set_pointer(self, pointer)
+    _set_index(self, index)
+    _set_date(self, date)
+    _set_obj(self, obj)
+    _set_tie(self, tie)
+    return self
+
+
+#: per activity class: 0 when its date is its ``date`` (Activity.effective_date not overridden),
+#: 1 when it has its own ``effective_date``, 2 when it is not an Activity (read ``date``)
+_DATING: dict[type, int] = {}
+
+
+def _dating(cls: type) -> int:
+    got = _DATING.get(cls)
+    if got is None:
+        got = (2 if not issubclass(cls, Activity) else
+               0 if getattr(cls, "effective_date", None) is Activity.effective_date else 1)
+        if len(_DATING) > 4096:
+            _DATING.clear()
+        _DATING[cls] = got
+    return got
 
 
 def build_facts(submission: Submission, as_of: _dt.date) -> Facts:
     """Index a submission for evaluation as of ``as_of``, cutting what lies after it."""
     items: list[Dated] = []
     cut: list[tuple[str, _dt.date]] = []
+    dating = _DATING
     for i, act in enumerate(submission.activities):
-        day = act.effective_date() if isinstance(act, Activity) else act.date
-        pointer = f"/activities/{i}"
+        how = dating.get(type(act))
+        if how is None:
+            how = _dating(type(act))
+        day = act.effective_date() if how == 1 else act.date
         if day > as_of:
-            cut.append((pointer, day))
+            cut.append((f"/activities/{i}", day))
             continue
-        items.append(Dated(pointer, i, day, act))
+        items.append(_dated(f"/activities/{i}", i, day, act))
     items, replaced = _without_replaced(items)
     # The order in which items reach _grouped does not matter: it sorts them by a key that is
     # unique to each (its index), and so do the groups' order and contents.
     by_type = _grouped(_with_ties(items))
     signals: list[Dated] = []
     for i, sig in enumerate(submission.signals):
-        pointer = f"/signals/{i}"
         if sig.date > as_of:
-            cut.append((pointer, sig.date))
+            cut.append((f"/signals/{i}", sig.date))
             continue
-        signals.append(Dated(pointer, i, sig.date, sig))
+        signals.append(_dated(f"/signals/{i}", i, sig.date, sig))
     signals = sorted(_with_ties(signals), key=_order)
     return Facts(submission, as_of, MappingProxyType(by_type), tuple(signals), tuple(cut), tuple(replaced))
 
@@ -149,16 +186,23 @@ def _without_replaced(items: list[Dated]) -> tuple[list[Dated], list[tuple[Dated
     every record but the last is replaced. Validation refuses a record replacing itself, one of
     another type or year, two records replacing one, and cycles.
     """
-    by_id: dict[str, Dated] = {}
     replacing: list[Dated] = []
+    plain = _PLAIN
+    for d in items:
+        obj = d.obj
+        # field_of(obj, "replaces"), inlined: once per activity of every file
+        if plain.get((type(obj), "replaces")) or _plain(type(obj), "replaces"):
+            if obj.__dict__.get("replaces") is not None:
+                replacing.append(d)
+        elif getattr(obj, "replaces", None) is not None:
+            replacing.append(d)
+    if not replacing:
+        return items, []
+    by_id: dict[str, Dated] = {}
     for d in items:
         ident = getattr(d.obj, "id", None)  # a field of every activity: found at once
         if ident is not None:
             by_id.setdefault(ident, d)
-        if field_of(d.obj, "replaces") is not None:
-            replacing.append(d)
-    if not replacing:
-        return items, []
     pairs: dict[int, tuple[Dated, Dated]] = {}
     for new in replacing:
         old = by_id.get(new.obj.replaces)
@@ -171,7 +215,12 @@ def _without_replaced(items: list[Dated]) -> tuple[list[Dated], list[tuple[Dated
 def _grouped(items: list[Dated]) -> dict[str, tuple[Dated, ...]]:
     out: dict[str, list[Dated]] = {}
     for d in sorted(items, key=_order):
-        out.setdefault(d.obj.type, []).append(d)
+        kind = d.obj.type
+        group = out.get(kind)
+        if group is None:
+            out[kind] = [d]
+        else:
+            group.append(d)
     return {t: tuple(group) for t, group in out.items()}
 
 
