@@ -21,7 +21,7 @@ from kl21rules.dates import add_days, format_vi, year_bounds
 from kl21rules.findings import Finding
 from kl21rules.findings import _natural as natural_key
 from kl21rules.rules.facts import Dated, Facts, field_of
-from kl21rules.rules.filters import Predicate, Scope, compile_where, get_path
+from kl21rules.rules.filters import ALWAYS, Predicate, Scope, compile_where, get_path
 from kl21rules.rules.model import (
     Deadline,
     Each,
@@ -68,6 +68,8 @@ class Msg:
 
     Values that are dates or :class:`Text` are rendered per language; other values as they are.
     """
+
+    __slots__ = ("vi_tpl", "en_tpl", "values")
 
     def __init__(self, vi: str, en: str, **values: Any) -> None:
         self.vi_tpl, self.en_tpl, self.values = vi, en, values
@@ -189,6 +191,10 @@ def _render_both(value: Any) -> tuple[str, str]:
     return text, text
 
 
+#: the statuses whose messages cite the plan's clauses
+_CITED = ("late", "fail", "pending")
+
+
 @dataclass(slots=True)
 class Context:
     """What a rule's judge sees: the facts, the rule, its parameters and a finding factory."""
@@ -202,6 +208,9 @@ class Context:
     #: rule gets its messages rendered at once, so that one that cannot be rendered is that
     #: rule's error, as it always was, and never an output's.
     lazy: bool = False
+    #: what every finding of a lazy rule without wording of its own takes from the rule, worked out
+    #: once: (spec, id, severity, refs, clause notes for late, fail and pending)
+    plan: tuple[RuleSpec, str, str, tuple[str, ...], tuple[str, str]] | None = None
 
     @property
     def as_of(self) -> _dt.date:
@@ -218,6 +227,15 @@ class Context:
         evidence: Iterable[str] = (),
     ) -> Finding:
         """A finding of this rule; the plan's clauses are added to every message but a pass."""
+        plan = self.plan
+        if plan is not None and plan[0] is self.spec:
+            # the common case, in short: a lazy rule with no wording of its own (see below)
+            if type(evidence) is list and len(evidence) < 2:
+                shown = tuple(evidence)
+            else:
+                shown = tuple(dict.fromkeys(evidence))
+            return Finding.deferred(plan[1], status, plan[2], period, item, due, plan[3], message,
+                                    plan[4] if status in _CITED else None, shown)
         spec = self.spec
         # status is a plain str in this public signature; messages is keyed by the Status literal
         override = spec.messages.get(status) if spec.messages else None  # type: ignore[call-overload]
@@ -226,7 +244,7 @@ class Context:
             cited = _citation(spec)
         if override is None and self.lazy:
             return Finding.deferred(spec.id, status, spec.severity, period, item, due, cited[1], message,
-                                    cited[4] if status in ("late", "fail", "pending") else None,
+                                    cited[4] if status in _CITED else None,
                                     tuple(dict.fromkeys(evidence)))
         if override is not None:
             # rendered at once: a rule's own wording is checked where it is used, as it always was
@@ -285,11 +303,18 @@ class CompiledRule:
     #: finding straight from :func:`evaluate` (lazy, and no wording of its own for that status)
     quick_na: tuple[RuleSpec, frozenset[str], tuple[str, ...]] | None = field(init=False, default=None)
 
+    #: :attr:`Context.plan` for this rule (None when its findings are rendered at once or it has
+    #: wording of its own)
+    plan: tuple[RuleSpec, str, str, tuple[str, ...], tuple[str, str]] | None = field(init=False, default=None)
+
     def __post_init__(self) -> None:
         self.lazy = not self.python or _builtin(self.judge)
         spec = self.spec
         own = spec.messages.get("not_applicable") if spec.messages else None
         self.quick_na = (spec, frozenset(spec.applies_to.unit_kinds), tuple(spec.refs)) if self.lazy and own is None else None
+        if self.lazy and not spec.messages:
+            cited = _citation(spec)
+            self.plan = (spec, spec.id, spec.severity, cited[1], cited[4])
 
     @property
     def id(self) -> str:
@@ -318,6 +343,8 @@ class CompiledMatch:
 
     def select(self, facts: Facts, scope: Scope) -> list[Dated]:
         pred = self.predicate
+        if pred is ALWAYS:  # no filter: every activity of the types
+            return list(facts.activities(self.types))
         return [d for d in facts.activities(self.types) if pred(d.obj, scope)]
 
 
@@ -429,7 +456,7 @@ def _window_finding(
     lead: Msg | Text | None,
 ) -> Finding:
     """The finding of a window from each group's first activity (see :func:`_judge_window`)."""
-    done = None not in firsts
+    done = len(evidence) == len(firsts)  # a pointer for each group that has a first activity
     status = ctx.verdict(on_time_all and done, done, due)
     expect = groups[0].label if len(groups) == 1 and groups[0].label else ctx.spec.expect
     prefix = lead or _NO_LEAD
@@ -966,12 +993,15 @@ def evaluate(
         if spec.id in overrides:
             params = {**params, **overrides[spec.id]}
         scope = Scope(unit, params)
-        ctx = Context(facts, spec, params, scope, rule.lazy)
+        ctx = Context(facts, spec, params, scope, rule.lazy, rule.plan)
         try:
-            why = applicability(rule, facts, scope)
-            if why is not None:
-                findings.append(ctx.finding("not_applicable", why))
-                continue
+            # a rule for every unit of the kinds it names applies to this one (quick[1] holds them)
+            if not (quick is not None and quick[0] is spec and kind in quick[1] and rule.unit_filter is ALWAYS
+                    and spec.applies_to.departments is None):
+                why = applicability(rule, facts, scope)
+                if why is not None:
+                    findings.append(ctx.finding("not_applicable", why))
+                    continue
             findings.extend(rule.judge(ctx))
         except Exception as exc:  # a broken rule must not take the others down
             where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None

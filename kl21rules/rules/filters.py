@@ -182,10 +182,15 @@ def _condition(path: tuple[str, ...], op: str, arg: Any, where: str) -> Predicat
     raise FilterError(f"{where}: unknown operator {op!r}; use one of {', '.join(OPERATORS)}")
 
 
+def ALWAYS(_obj: Any, _scope: Scope) -> bool:
+    """The predicate of an empty filter: every object passes (callers may skip calling it)."""
+    return True
+
+
 def compile_where(where: dict[str, Any] | None, place: str = "where") -> Predicate:
     """Compile a ``where`` mapping into a predicate ``(obj, scope) -> bool``."""
     if not where:
-        return lambda _o, _s: True
+        return ALWAYS
     if not isinstance(where, dict):
         raise FilterError(f"{place}: a filter is a mapping of field to condition")
     checks: list[Predicate] = []
