@@ -143,7 +143,7 @@ def test_a_files_part_is_json_dumps_for_every_character() -> None:
     texts += ["", '"', "\\", "\n\r\t\b\f\x00\x1f\x7f", "\u2028\u2029", "Chi bộ Trường THPT Nguyễn Trãi"]
     report = _report_with(texts)
     assert jsonfmt._orjson is not None, "orjson is a dependency (pyproject.toml)"
-    assert jsonfmt._plain(report)  # type: ignore[arg-type]
+    assert jsonfmt._plain(report, "vi") and jsonfmt._plain(report, "en")  # type: ignore[arg-type]
     for lang in ("vi", "en"):
         assert jsonfmt.file_json(report, lang) == _as_dumped(report, lang)  # type: ignore[arg-type]
 
@@ -170,6 +170,11 @@ class _Text(str):
         lambda f: setattr(f.findings[0], "period", 2.5),
         lambda f: setattr(f.findings[1], "item", _Text("/activities/0")),
         lambda f: setattr(f.findings[2], "evidence", ("/x", 1e-07)),
+        # a Finding a pack's Python rule made itself
+        lambda f: setattr(f.findings[0], "message_vi", 1e-05),
+        lambda f: setattr(f.findings[1], "rule", float("nan")),
+        lambda f: setattr(f.findings[2], "refs", ("I.1", 1e16, 1e-9)),
+        lambda f: setattr(f.findings[1].waived, "reason", 1e-05),
         # text orjson refuses: a lone surrogate (json.dumps writes it as is)
         lambda f: setattr(f.findings[0], "message_vi", "x\ud800y"),
         lambda f: setattr(f, "path", _Text("a.json")),

@@ -58,7 +58,7 @@ def file_json(f: FileReport, lang: str) -> str:
     """One file's member of the report's ``files``, indented in place (rendered by the process
     that checked the file)."""
     content = file_dict(f, lang)
-    if _orjson is not None and _plain(f):
+    if _orjson is not None and _plain(f, lang):
         try:
             return "    " + _orjson.dumps(content, option=_ORJSON_OPTIONS).decode().replace("\n", "\n    ")
         except TypeError:
@@ -71,11 +71,12 @@ def file_json(f: FileReport, lang: str) -> str:
 # tuples, text, None, booleans and whole numbers (every code point is escaped alike; a test holds
 # this). Some other values it writes differently, or where json.dumps refuses them: a float
 # (1e-05, Infinity), an Enum, a UUID, a date. Those never come from kl21rules' own code, but a
-# refused file's unit is shown as written and a pack's Python rule chooses its findings' period,
-# item and evidence: _plain lets only text and None (and whole numbers in the unit) through, and
-# the options make orjson refuse (TypeError) subclasses of str, int, dict and list, dates and
-# dataclasses, as it refuses text with a lone surrogate and numbers over 64 bits; such a file is
-# written by dumps_indented. Without orjson installed, every file is.
+# refused file's unit is shown as written, and a pack's Python rule chooses its findings' period,
+# item and evidence (and may make its Finding objects itself): _plain lets through only files
+# whose findings hold text where text belongs (None where it may), and whose unit holds text,
+# None or whole numbers. The options make orjson refuse (TypeError) subclasses of str, int, dict
+# and list, dates and dataclasses, as it refuses text with a lone surrogate and numbers over 64
+# bits: such a file is written by dumps_indented. Without orjson installed, every file is.
 try:
     import orjson as _orjson
 except ImportError:  # pragma: no cover - a required dependency; the report is the same without it
@@ -88,18 +89,28 @@ _TEXT = frozenset({str, type(None)})
 _UNIT_VALUES = frozenset({str, type(None), int, bool})
 
 
-def _plain(f: FileReport) -> bool:
-    """Whether the values of ``f`` that do not come from kl21rules' own code (a refused file's
-    unit as written; what a pack's Python rule gave its findings) are all of the types orjson
-    writes as json.dumps does."""
+def _plain(f: FileReport, lang: str) -> bool:
+    """Whether the values of ``f`` that may not come from kl21rules' own code (a refused file's
+    unit as written; what a pack's Python rule made its findings of) are all of the types orjson
+    writes as json.dumps does. (A finding's ``due`` is written by ``isoformat()``, text.)"""
     if f.unit is not None and not all(type(v) in _UNIT_VALUES for v in f.unit.values()):
         return False
     text = _TEXT
+    en = lang == "en"
     for x in f.findings:
-        if type(x.period) not in text or type(x.item) not in text:
+        if (type(x.rule) is not str or type(x.status) is not str or type(x.severity) is not str
+                or type(x.period) not in text or type(x.item) not in text
+                or type(x.message_en if en else x.message_vi) is not str):
             return False
         for e in x.evidence:
             if type(e) is not str:
+                return False
+        for e in x.refs:
+            if type(e) is not str:
+                return False
+        if x.waived is not None:
+            w = x.waived
+            if type(w.reason) is not str or type(w.approver) not in text:
                 return False
     return True
 
