@@ -582,6 +582,61 @@ def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
     assert ok(f"note: '{many}'\n".encode(), "yaml").data == {"note": many}
 
 
+def _structure_by_hand(text: bytes) -> tuple[int, int]:
+    """Colons and the deepest nesting outside strings, reading one character at a time: what
+    the loader's whole-buffer structure scan must find (a character after an odd number of
+    unescaped quotes is inside a string)."""
+    members = depth = deepest = 0
+    inside = escaped = False
+    for c in text:
+        if inside:
+            if escaped:
+                escaped = False
+            elif c == ord("\\"):
+                escaped = True
+            elif c == ord('"'):
+                inside = False
+        elif c == ord('"'):
+            inside = True
+        elif c == ord(":"):
+            members += 1
+        elif c in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in b"]}":
+            depth -= 1
+    return members, deepest
+
+
+def test_the_structure_scan_counts_members_and_nesting_outside_strings() -> None:
+    """Strings holding quotes, colons and brackets, next to each other or empty, at every
+    depth around the limit (the scan drops adjacent quotes before it splits on the others)."""
+    import random
+
+    from kl21rules.loader import _json_structure
+
+    rnd = random.Random(15)
+    words = ["", "a", ":", "[", "]{", "}", '\\"', "\\\\", "x: [y]", "10:00", '"":', "(", "a\\"]
+
+    def value(level: int, limit: int) -> Any:
+        kind = rnd.random()
+        if level >= limit or kind < 0.3:
+            return rnd.choice([*words, 1, None])
+        if kind < 0.65:
+            return [value(level + 1, limit) for _ in range(rnd.randrange(4))]
+        return {rnd.choice(words) + str(i): value(level + 1, limit) for i in range(rnd.randrange(4))}
+
+    for case in range(400):
+        limit = rnd.choice([3, 8, MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1, MAX_DEPTH + 3])
+        data = value(0, limit)
+        for _ in range(limit if case % 3 == 0 else 0):  # reach the limit along one path
+            data = {rnd.choice(words): [data, rnd.choice(words)]}
+        for text in (json.dumps(data), json.dumps(data, indent=1), json.dumps(data, ensure_ascii=False)):
+            raw = text.encode()
+            members, deepest = _structure_by_hand(raw)
+            assert _json_structure(raw) == (deepest > MAX_DEPTH, members), text[:200]
+
+
 def test_deep_nesting_line_is_where_it_starts() -> None:
     raw = b'{\n "a": 1,\n "b":\n' + b"[" * 200 + b"]" * 200 + b"}"
     (error,) = refused(raw, "json")
