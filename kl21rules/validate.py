@@ -887,7 +887,7 @@ def cross_check(
                     f"Số người tín nhiệm thấp ({low}) lớn hơn số người được lấy phiếu ({persons}).",
                     f"Low-confidence count ({low}) exceeds the persons voted on ({persons}).",
                 )
-        elif type(act.get("year")) is int:  # "year": a report or a deliverable that gives its year
+        elif type(act.get("year")) is int:  # "year": a report, deliverable or yearly record that gives its year
             years.append(i)
     errors.extend(_check_replaces(activities, activities_whole, replaceable, index, replacing))
     for i in years:
@@ -909,6 +909,21 @@ def cross_check(
                 f"được làm cho — năm của ngày, năm sau hoặc năm trước đó.",
                 f"Year {year} is too far from the document's date {day.isoformat()}: 'year' is the year the work "
                 f"is for — the year of its date, the next one or the previous one.")
+        elif kind in _LOOKS_BACK and day is not None and year > day.year:
+            # A review, rating or declaration of a year is made in that year or after it, never
+            # before the year began: counted for that year it would be a pass for work not done.
+            vi, en = _LOOKS_BACK[kind]
+            err(f"/activities/{i}/year", "year",
+                f"{vi} ghi ngày {day.day}/{day.month}/{day.year} không thể là của năm {year}: {vi.lower()} của "
+                f"một năm được làm trong năm đó hoặc sau đó, không trước khi năm đó bắt đầu.",
+                f"{en} dated {day.isoformat()} cannot be for {year}: {en.lower()} of a year is made in that "
+                f"year or after it, never before the year begins.")
+        elif kind == "inspection_programme" and day is not None and year > day.year + 1:
+            err(f"/activities/{i}/year", "year",
+                f"Chương trình kiểm tra, giám sát ghi ngày {day.day}/{day.month}/{day.year} không thể là chương "
+                f"trình năm {year}: chương trình năm được thông qua trong năm đó hoặc cuối năm trước.",
+                f"An inspection programme dated {day.isoformat()} cannot be the programme for {year}: a year's "
+                f"programme is adopted in that year or late in the year before.")
     return errors
 
 
@@ -918,6 +933,14 @@ _TYPE_CHECKS = {
     "inspection": "remediation", "supervision": "remediation",
     "study_session": "attendees", "confidence_vote": "confidence",
     "report": "year", "deliverable": "year",
+    "self_criticism": "year", "quality_rating": "year", "asset_declaration": "year", "inspection_programme": "year",
+}
+
+#: Yearly records that look back on their year (type: Vietnamese, English name for messages).
+_LOOKS_BACK = {
+    "self_criticism": ("Kiểm điểm tự phê bình, phê bình", "A self-criticism review"),
+    "quality_rating": ("Đánh giá, xếp loại chất lượng", "A quality rating"),
+    "asset_declaration": ("Kê khai tài sản, thu nhập", "An asset declaration"),
 }
 
 

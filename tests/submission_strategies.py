@@ -90,9 +90,14 @@ def _activity(draw: Any, signal_ids: list[str], plan_ids: list[str]) -> dict[str
         if kind == "supervision" and plan_ids:
             _put(act, "remediation", _maybe(draw, st.sampled_from(plan_ids)))
     elif kind in ("inspection_programme", "self_criticism", "quality_rating", "asset_declaration"):
-        act["year"] = draw(years)
         if draw(st.booleans()):
             del act["date"]
+            act["year"] = draw(years)
+        else:
+            # What validation accepts: a review, rating or declaration is never dated before its
+            # year; a programme may be adopted late in the year before.
+            y = int(act["date"][:4])
+            act["year"] = draw(st.integers(min(2021, y), y + (kind == "inspection_programme")))
         if kind == "inspection_programme":
             act["includes_kl21"] = draw(st.booleans())
         elif kind == "self_criticism":
@@ -219,7 +224,8 @@ def record_submissions(draw: Any) -> dict[str, Any]:
         year = draw(st.sampled_from([2022, 2022, 2023]))
         act: dict[str, Any] = {"type": "quality_rating", "year": year}
         if draw(st.integers(0, 3)):
-            act["date"] = _iso(draw(st.one_of(st.sampled_from(EDGES), st.dates(D(year, 1, 1), D(year + 1, 2, 28)))))
+            act["date"] = _iso(draw(st.one_of(st.sampled_from([e for e in EDGES if e.year >= year]),
+                                              st.dates(D(year, 1, 1), D(year + 1, 2, 28)))))
         if draw(st.integers(0, 4)):
             act["organisation"] = draw(st.sampled_from(["excellent", "good", "complete", "incomplete"]))
         if draw(st.integers(0, 4)):
@@ -236,7 +242,8 @@ def record_submissions(draw: Any) -> dict[str, Any]:
         act = {"type": "asset_declaration", "year": year, "obligated": obligated,
                "declared": draw(st.integers(0, obligated + 1))}
         if draw(st.integers(0, 3)):
-            act["date"] = _iso(draw(st.one_of(st.sampled_from(EDGES), st.dates(D(year, 1, 1), D(year + 1, 2, 28)))))
+            act["date"] = _iso(draw(st.one_of(st.sampled_from([e for e in EDGES if e.year >= year]),
+                                              st.dates(D(year, 1, 1), D(year + 1, 2, 28)))))
         if draw(st.booleans()):
             act["id"] = f"KK{i}"
         acts.append(act)

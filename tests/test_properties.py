@@ -86,8 +86,9 @@ def test_an_activity_dated_after_as_of_never_changes_the_findings(
     plan_ids = [a["id"] for a in doc["activities"] if a["type"] == "remediation_plan" and "id" in a]
     extra = data.draw(_activity(signal_ids, plan_ids), label="activity")
     extra["date"] = data.draw(_later(as_of), label="date").isoformat()
-    if extra["type"] in ("report", "deliverable") and "year" in extra:
-        extra["year"] = int(extra["date"][:4])  # a document's year is next to its date (validation)
+    if extra["type"] in ("report", "deliverable", "inspection_programme", "self_criticism", "quality_rating",
+                         "asset_declaration") and "year" in extra:
+        extra["year"] = int(extra["date"][:4])  # a document's or record's year is next to its date (validation)
     extra["id"] = "LATE-1"
     where = data.draw(st.integers(0, len(doc["activities"])), label="position")
     later = copy.deepcopy(doc)

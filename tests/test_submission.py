@@ -526,6 +526,35 @@ def test_year_activity_needs_year_and_dates_it_31_december() -> None:
     assert (error.code, error.pointer) == ("missing-field", "/activities/6/year")
 
 
+@pytest.mark.parametrize("kind, extra", [
+    ("self_criticism", {"collective": True, "members": True}),
+    ("quality_rating", {"organisation": "good"}),
+    ("asset_declaration", {"obligated": 2, "declared": 2}),
+])
+def test_a_yearly_review_dated_before_its_year_is_refused(kind: str, extra: dict[str, Any]) -> None:
+    """A 2022 review, rating or declaration dated 31/12/2021 would count as done for 2022 (a wrong
+    pass): the year is judged by work done in or after it. Dated 1/1/2022 it is accepted."""
+    data = base()
+    data["activities"].append({"type": kind, "year": 2022, "date": "2021-12-31", **extra})
+    error, _ = only_error(data, "yaml")
+    assert (error.code, error.pointer) == ("year", f"/activities/{len(data['activities']) - 1}/year")
+    assert "31/12/2021" in error.vi and "2022" in error.vi and "cannot be for 2022" in error.en
+    data["activities"][-1]["date"] = "2022-01-01"
+    submission, errors = validate_data(data)
+    assert errors == [] and submission is not None
+
+
+def test_a_yearly_programme_may_be_adopted_the_year_before_but_not_earlier() -> None:
+    data = base()
+    data["activities"].append({"type": "inspection_programme", "year": 2023, "date": "2022-12-20"})
+    submission, errors = validate_data(data)
+    assert errors == [] and submission is not None
+    data["activities"][-1]["year"] = 2024
+    error, _ = only_error(data, "json")
+    assert (error.code, error.pointer) == ("year", f"/activities/{len(data['activities']) - 1}/year")
+    assert "the programme for 2024" in error.en
+
+
 # --- Every error of a file ------------------------------------------------------------------
 
 
