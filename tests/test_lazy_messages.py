@@ -122,3 +122,23 @@ def test_a_rules_own_wording_is_rendered_at_once(status: str) -> None:
     judge.__module__ = "kl21rules.plugins.test_only"
     (found,) = evaluate(_facts(), [compile_rule(spec, judge)])
     assert found.status == "error" and "KeyError" in found.message_en
+
+
+def test_the_inline_recurring_judge_gives_the_general_ones_findings() -> None:
+    """Recurring rules whose schedules have one group and no caveat are judged by a shorter
+    function (engine._recurring's judge_one); it must give exactly the general judge's findings."""
+    from kl21rules.rules.engine import _recurring
+
+    inline = [r for r in REGISTRY.rules if r.spec.obligation.kind == "recurring"]
+    general = [compile_rule(r.spec) for r in inline]
+    for rule in general:
+        rule.judge = _recurring(rule.spec, rule.spec.obligation, inline=False)  # type: ignore[arg-type]
+    assert any(r.judge.__name__ == "judge_one" for r in inline)
+    assert all(r.judge.__name__ == "judge" for r in general)
+    inputs = [(p.name, p.read_bytes()) for p in SAMPLES] + _generated(60)
+    for name, raw in inputs:
+        submission = _submission(raw, name)
+        for as_of in (submission.report.date or _dt.date(2023, 12, 31), _dt.date(2021, 6, 30),
+                      _dt.date(2022, 6, 30), _dt.date(2024, 1, 1)):
+            facts = build_facts(submission, as_of)
+            assert evaluate(facts, inline) == evaluate(facts, general), (name, as_of)
