@@ -906,6 +906,10 @@ def _each(spec: RuleSpec, ob: Each) -> Judge:
     # The items are named in messages by the label of their list field (``field_labels: {tasks:
     # ...}``), so a secretary reads "nhiệm vụ thứ 2" rather than a JSON pointer.
     noun = labels.get(ob.items or "", Text(vi="mục", en="item"))
+    # Worked out once: each field's path and its label (its name where field_labels has none).
+    # The same labels as before, made once rather than for every item (labels are read-only).
+    paths = {f: tuple(f.split(".")) for f in ob.fields}
+    label_of = {f: labels[f] if f in labels else Text(vi=f, en=f) for f in ob.fields}
 
     def judge(ctx: Context) -> list[Finding]:
         parents = over.select(ctx.facts, ctx.scope)
@@ -927,13 +931,13 @@ def _each(spec: RuleSpec, ob: Each) -> Judge:
                 continue
             bad = 0
             for k, (pointer, child) in enumerate(children, start=1):
-                values = {f: get_path(child, tuple(f.split("."))) for f in ob.fields}
+                values = {f: get_path(child, paths[f]) for f in ob.fields}
                 lacking = [f for f in ob.fields if _blank(values[f])]
                 unclear = [f for f in ob.fields if f not in lacking and f in ob.checks
                            and not _CHECKS[ob.checks[f]](values[f])]
                 if lacking or unclear:
                     bad += 1
-                    names = [labels.get(f, Text(vi=f, en=f)) for f in lacking]
+                    names = [label_of[f] for f in lacking]
                     parts: list[Msg] = []
                     if lacking:
                         parts.append(Msg("thiếu {names}", "missing {names}", names=names))
@@ -943,7 +947,7 @@ def _each(spec: RuleSpec, ob: Each) -> Judge:
                             "(thường xuyên, hằng năm, hằng quý, hằng tháng)",
                             "{label} says {v}, which is not a date, a period (month, quarter, year) or a recurring "
                             "timing (thường xuyên, hằng năm, hằng quý, hằng tháng)",
-                            label=labels.get(f, Text(vi=f, en=f)), v=_quoted(values[f])))
+                            label=label_of[f], v=_quoted(values[f])))
                     what = Msg("{a}", "{a}", a=parts[0]) if len(parts) == 1 else Msg(
                         "; ".join("{p%d}" % i for i in range(len(parts))),
                         "; ".join("{p%d}" % i for i in range(len(parts))),
@@ -955,7 +959,7 @@ def _each(spec: RuleSpec, ob: Each) -> Judge:
                                   o=owner, noun=noun, k=k, what=what, names=names)
                     out.append(ctx.finding("fail", msg, item=pointer, evidence=[pointer]))
             if not bad:
-                names = [labels.get(f, Text(vi=f, en=f)) for f in ob.fields]
+                names = [label_of[f] for f in ob.fields]
                 n = len(children)
                 if ob.items is None:
                     msg = Msg("{o}: nêu đủ {names}.", "{o}: gives {names}.", o=owner, names=names)

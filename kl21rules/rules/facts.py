@@ -134,6 +134,10 @@ def _dated(pointer: str, index: int, date: _dt.date, obj: Any, tie: str = "") ->
     return self
 
 
+#: the pointers of the first activities, made once (every file has them)
+_KEPT_POINTERS = 256
+_ACTIVITY_POINTERS = tuple(f"/activities/{i}" for i in range(_KEPT_POINTERS))
+
 #: per activity class: 0 when its date is its ``date`` (Activity.effective_date not overridden),
 #: 1 when it has its own ``effective_date``, 2 when it is not an Activity (read ``date``)
 _DATING: dict[type, int] = {}
@@ -155,15 +159,17 @@ def build_facts(submission: Submission, as_of: _dt.date) -> Facts:
     items: list[Dated] = []
     cut: list[tuple[str, _dt.date]] = []
     dating = _DATING
+    pointers = _ACTIVITY_POINTERS
     for i, act in enumerate(submission.activities):
         how = dating.get(type(act))
         if how is None:
             how = _dating(type(act))
         day = act.effective_date() if how == 1 else act.date
+        pointer = pointers[i] if i < _KEPT_POINTERS else f"/activities/{i}"
         if day > as_of:
-            cut.append((f"/activities/{i}", day))
+            cut.append((pointer, day))
             continue
-        items.append(_dated(f"/activities/{i}", i, day, act))
+        items.append(_dated(pointer, i, day, act))
     items, replaced = _without_replaced(items)
     # The order in which items reach _grouped does not matter: it sorts them by a key that is
     # unique to each (its index), and so do the groups' order and contents.
