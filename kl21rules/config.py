@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,6 +115,8 @@ def _tool_section(data: dict[str, Any], default: Any = None) -> Any:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a file to read (start-up: a run outside any project has none)
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
