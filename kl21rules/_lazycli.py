@@ -3,8 +3,9 @@ options are read without pydantic where typer's own reading would give the same 
 
 typer 0.29 builds every registered command's click command (signature, annotations, one
 ``TyperOption`` per option) each time the program starts, and reads each option's value through a
-pydantic ``TypeAdapter`` — importing pydantic's schema machinery and building one adapter per
-option, about 40 ms of a one-file check that takes about 200 ms. Here:
+pydantic ``TypeAdapter`` — importing ``typer._adapters`` and pydantic's schema machinery and
+building one adapter per option: 66–72 ms of a one-file check, of which the pydantic imports
+(about 35 ms) are needed by kl21rules' own models anyway. Here:
 
 * :class:`LazyGroup` is the ``cls`` of the root ``typer.Typer``: its commands are a mapping that
   builds a command with typer's own ``get_command_from_info`` the first time it is looked up
@@ -12,10 +13,13 @@ option, about 40 ms of a one-file check that takes about 200 ms. Here:
 * :func:`prepare` gives each typer parameter of a built command a reader that handles the plain
   cases (``str``, ``bool``, ``int``, ``float``, ``Path``, ``list[str]``) directly and hands every
   other value, and every value it would not accept the same way, to the reader typer would have
-  built — so the values, the errors and their messages are typer's.
+  built — so the values, the errors and their messages are typer's;
+* :func:`resolve_annotations` evaluates a command's annotations once before typer reads them.
 
-If typer's internals are not what this module expects (another version), nothing is replaced and
-typer reads the options itself: slower, never different.
+The readers stand in for typer's private ones, so they are installed only with the typer version
+they were checked against (``tests/test_cli_lazy.py`` compares them value by value); with another
+version, or with ``KL21RULES_TYPER_ADAPTERS=1``, typer reads the options itself: slower, never
+different.
 """
 
 from __future__ import annotations
@@ -29,11 +33,17 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-try:  # typer's private reading of values (0.29); without it, typer keeps its own
+#: The typer versions whose private reading of values (typer._coercion) the readers were checked against.
+CHECKED_TYPER = ("0.29",)
+
+try:  # typer's private reading of values; without it, typer keeps its own
     from typer._coercion import RuntimeParam, build_runtime_param
     from typer._param_types import coerce_cli_path
 except ImportError:  # pragma: no cover - another typer
     RuntimeParam = None  # type: ignore[assignment,misc]
+
+#: Whether :func:`prepare` installs the fast readers (the version is one they were checked against).
+FAST = RuntimeParam is not None and ".".join(typer.__version__.split(".")[:2]) in CHECKED_TYPER
 
 _INT = re.compile(r"-?[0-9]{1,18}")
 _FLOAT = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?")
@@ -140,7 +150,7 @@ if RuntimeParam is not None:
 def prepare(command: Any, ctx: Any) -> None:
     """Give the typer parameters of ``command`` (not yet read, its help option included) the fast
     reader where one applies."""
-    if RuntimeParam is None or os.environ.get("KL21RULES_TYPER_ADAPTERS"):
+    if not FAST or os.environ.get("KL21RULES_TYPER_ADAPTERS"):
         return
     for param in command.get_params(ctx):
         descriptor = getattr(param, "type_descriptor", None)

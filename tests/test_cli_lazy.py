@@ -39,6 +39,12 @@ def _outcome(runtime: Any, value: Any) -> tuple[str, Any]:
     return "value", (type(got), got if not isinstance(got, float) or got == got else "nan")
 
 
+needs_checked_typer = pytest.mark.skipif(
+    not _lazycli.FAST, reason=f"typer {typer.__version__}: the fast readers are checked against typer "
+                              f"{', '.join(_lazycli.CHECKED_TYPER)} only; compare them with this one's and add it")
+
+
+@needs_checked_typer
 @pytest.mark.parametrize("annotation", list(VALUES), ids=lambda a: getattr(a, "__name__", str(a)))
 def test_fast_readers_give_typers_own_values_and_errors(annotation: Any) -> None:
     from typer._coercion import build_runtime_param, resolve_type_descriptor
@@ -100,6 +106,7 @@ def test_the_command_line_reads_as_typer_reads_it(args: tuple[str, ...]) -> None
     assert fast == typers
 
 
+@needs_checked_typer
 def test_a_one_file_check_imports_no_pydantic_adapter_for_its_options(tmp_path: Path) -> None:
     code = ("import sys; from kl21rules.cli import main; sys.argv = ['kl21rules', 'check', sys.argv[1], '--format', "
             "'json', '-o', sys.argv[2]]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
