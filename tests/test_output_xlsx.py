@@ -353,7 +353,7 @@ def test_texts_are_written_as_they_are_except_what_xml_cannot_hold(shared: bool)
     ws = book.add_sheet("S", [10])
     for text in texts:
         ws.append([text, len(text), _dt.date(2024, 2, 29), True])
-    ws.append(["bell\x07 nul\x00 esc\x1b vt\x0b ff\x0c us\x1f \ufffe\uffff end"])
+    ws.append(["bell\x07 nul\x00 esc\x1b vt\x0b ff\x0c us\x1f \ufffe\uffff \ud800 end"])
     ws.append(["x" * (MAX_TEXT + 10)])
     buffer = io.BytesIO()
     book.save(buffer)
@@ -362,7 +362,7 @@ def test_texts_are_written_as_they_are_except_what_xml_cannot_hold(shared: bool)
     assert [r[1] for r in rows[:len(texts)]] == [len(t) for t in texts]
     assert {r[2] for r in rows[:len(texts)]} == {_dt.datetime(2024, 2, 29)}
     assert {r[3] for r in rows[:len(texts)]} == {True}
-    assert rows[len(texts)][0] == "bell\\x07 nul\\x00 esc\\x1b vt\\x0b ff\\x0c us\\x1f \\ufffe\\uffff end"
+    assert rows[len(texts)][0] == "bell\\x07 nul\\x00 esc\\x1b vt\\x0b ff\\x0c us\\x1f \\ufffe\\uffff \\ud800 end"
     assert rows[len(texts) + 1][0] == "x" * MAX_TEXT
 
 

@@ -14,7 +14,7 @@ another) in cells with one of the styles registered
 with :meth:`Book.style` (bold, a solid fill, a number format, alignment, wrapping); column widths,
 frozen panes and an auto-filter per sheet. Texts are always written as text, never as formulas;
 characters that XML 1.0 cannot hold (C0 controls other than tab, line feed and carriage return;
-U+FFFE, U+FFFF) are written visibly as ``\\x01``-style escapes, a carriage return as a character
+U+FFFE, U+FFFF; lone surrogates) are written visibly as ``\\x01``-style escapes, a carriage return as a character
 reference (so that it is read back as itself), and a text longer than Excel's 32,767 characters
 per cell is cut there, as openpyxl does.
 
@@ -53,9 +53,10 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
-# XML 1.0 allows tab, line feed and carriage return among the C0 controls, and not U+FFFE/U+FFFF
-# (lone surrogates cannot reach here: the loader refuses them).
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# XML 1.0 allows tab, line feed and carriage return among the C0 controls, and not U+FFFE/U+FFFF;
+# a lone surrogate (the loader refuses them; a path's undecodable bytes are replaced before) could
+# not even be encoded as UTF-8.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _visible(match: re.Match[str]) -> str:
