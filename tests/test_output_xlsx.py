@@ -453,3 +453,15 @@ def test_bytes_do_not_depend_on_lxml_or_openpyxl(tmp_path: Path) -> None:
         assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
         outs.append(target.read_bytes())
     assert outs[0] == outs[1] and outs[0].startswith(b"PK")
+
+
+@pytest.mark.parametrize("name", ["", "a" * 32, "a/b", "a[1]", "x:y", "why?", "all*", "back\\slash", "'quoted'",
+                                  "tab\there", "kết quả"])
+def test_sheet_names_excel_refuses_are_refused(name: str) -> None:
+    from kl21rules.output._xlsxwriter import Book
+
+    book = Book()
+    book.add_sheet("Kết quả")
+    book.add_sheet("a" * 31)
+    with pytest.raises(ValueError, match="sheet name"):
+        book.add_sheet(name)

@@ -259,6 +259,8 @@ def _col(i: int) -> str:
     return _COLUMNS[i] if i < len(_COLUMNS) else column(i + 1)
 
 
+_BAD_SHEET_NAME = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
 _FONTS = ('<font><sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font>'
           '<font><b val="1"/></font>')
 
@@ -276,7 +278,13 @@ class Book:
         self._chars = 0
 
     def add_sheet(self, name: str, widths: Sequence[float] = (), freeze: str | None = None) -> Sheet:
-        """A new sheet after the others (``freeze``: the top-left cell of the scrolling pane)."""
+        """A new sheet after the others (``freeze``: the top-left cell of the scrolling pane).
+
+        :raises ValueError: a name Excel refuses: empty, longer than 31 characters, with one of
+            ``[]:*?/\\``, starting or ending with ``'``, or another sheet's (in any case)."""
+        if (not name or len(name) > 31 or _BAD_SHEET_NAME.search(name) or name[0] == "'" or name[-1] == "'"
+                or name.casefold() in {s.name.casefold() for s in self.sheets}):
+            raise ValueError(f"not a sheet name Excel accepts here: {name!r}")
         sheet = Sheet(self, name, widths, freeze)
         self.sheets.append(sheet)
         return sheet
