@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 #: (label, path or the reason it cannot be read, bytes read beforehand, index of the target it
 #: came from, found by walking a folder): standard input is read by the parent, files by whoever
 #: checks them.
-Task = tuple[str, "Path | InputError | None", "bytes | None", int, bool]
+Task = tuple[str, "str | Path | InputError | None", "bytes | None", int, bool]
 
 
 def registry_args(plugins: Sequence[str] = (), cfg: Config | None = None) -> tuple[list[str], list[str]]:

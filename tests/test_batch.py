@@ -146,6 +146,23 @@ def test_folders_are_walked_in_the_order_of_their_sorted_paths(tmp_path: Path) -
     assert len(stream_check([str(tmp_path)], load_registry(), CheckOptions()).files) == len(expected)
 
 
+def test_walked_labels_are_those_of_pathlib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A walked file is a plain path string; its label is what ``Path(path).as_posix()`` writes,
+    for the folder ``.`` (no leading ``./``), ``./x/``, ``x//y`` and an absolute folder alike."""
+    from kl21rules.check import iter_paths
+
+    for name in ("a.json", "sub/b.yaml", "sub/deeper/c.yml", "é x/d.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for target in (".", "./", "./sub/", "sub//deeper", str(tmp_path), f"{tmp_path}/./sub"):
+        found = list(iter_paths([target]))
+        assert found and all(type(p) is str for _, p in found)
+        assert [label for label, _ in found] == [Path(p).as_posix() for _, p in found]
+        assert all(os.path.isfile(p) for _, p in found)
+    assert [label for label, _ in iter_paths(["."])] == ["a.json", "sub/b.yaml", "sub/deeper/c.yml", "é x/d.json"]
+
+
 def test_folder_order_is_by_path_and_only_submissions(folder: Path) -> None:
     report = run_check([str(folder)], load_registry(), CheckOptions())
     paths = [Path(f.path).relative_to(folder).as_posix() for f in report.files]
