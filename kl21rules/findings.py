@@ -98,9 +98,9 @@ class Finding:
     @property
     def message_vi(self) -> str:
         text = self._vi
-        if text is None:
+        if text is None and self._deferred is not None:
             text = self._vi = self._render("vi")
-        return text
+        return text  # type: ignore[return-value]  # None only where the maker gave None
 
     @message_vi.setter
     def message_vi(self, value: str) -> None:
@@ -109,9 +109,9 @@ class Finding:
     @property
     def message_en(self) -> str:
         text = self._en
-        if text is None:
+        if text is None and self._deferred is not None:
             text = self._en = self._render("en")
-        return text
+        return text  # type: ignore[return-value]  # None only where the maker gave None
 
     @message_en.setter
     def message_en(self, value: str) -> None:
