@@ -134,15 +134,17 @@ def add_totals(tally: Tally, totals: FileTotals) -> None:
 
 
 class DistinctIds:
-    """The distinct unit ids of a run, counted exactly in about a quarter of a set's memory.
+    """The distinct unit ids of a run, counted exactly in a small part of a set's memory.
 
     A set of 100,000 unit ids is about 10 MB, the larger part of what a big batch kept; here ids
     gather in a small set, which every :attr:`BATCH` ids is sorted and packed into one bytes
-    object (length-prefixed UTF-8), and :meth:`__len__` merges the packed runs to count. Only
-    ``add`` and ``len`` are offered: all the summary needs.
+    object, each id written as the length of the prefix it shares with the one before it and the
+    rest (front coding: ``KCQ.SYT.000001`` after ``KCQ.SYT.000000`` takes 3 bytes), and
+    :meth:`__len__` merges the packed runs to count. 100,000 generated ids take about 0.5 MB
+    (2 MB when each was written whole). Only ``add`` and ``len`` are offered: all the summary needs.
     """
 
-    BATCH = 4096
+    BATCH = 1024
 
     def __init__(self) -> None:
         self._recent: set[str] = set()
@@ -161,21 +163,30 @@ class DistinctIds:
 
     @staticmethod
     def _pack(ids: set[str]) -> bytes:
-        parts = []
+        out = bytearray()
+        prev = b""
         for unit_id in sorted(ids):
             # surrogatepass: a JSON string may hold a lone surrogate (\ud800), still an id.
             data = unit_id.encode("utf-8", "surrogatepass")
-            parts.append(len(data).to_bytes(4, "little"))
-            parts.append(data)
-        return b"".join(parts)
+            shared, most = 0, min(len(prev), len(data))
+            while shared < most and prev[shared] == data[shared]:
+                shared += 1
+            _varint(shared, out)
+            _varint(len(data) - shared, out)
+            out += data[shared:]
+            prev = data
+        return bytes(out)
 
     @staticmethod
     def _unpack(run: bytes) -> Iterator[str]:
         at, end = 0, len(run)
+        prev = b""
         while at < end:
-            size = int.from_bytes(run[at:at + 4], "little")
-            yield run[at + 4:at + 4 + size].decode("utf-8", "surrogatepass")
-            at += 4 + size
+            shared, at = _read_varint(run, at)
+            size, at = _read_varint(run, at)
+            prev = prev[:shared] + run[at:at + size]
+            at += size
+            yield prev.decode("utf-8", "surrogatepass")
 
     def __len__(self) -> int:
         if self._count is None:
@@ -189,6 +200,26 @@ class DistinctIds:
                     last = unit_id
             self._count = count
         return self._count
+
+
+def _varint(n: int, out: bytearray) -> None:
+    """``n`` (≥ 0) in 7-bit groups, low first, the high bit set on all but the last byte."""
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+
+
+def _read_varint(data: bytes, at: int) -> tuple[int, int]:
+    """The number :func:`_varint` wrote at ``at``, and where the next thing starts."""
+    n = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        n |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return n, at
+        shift += 7
 
 
 def _apply_waivers(book: WaiverBook | None, file: FileReport) -> WaiverHits:

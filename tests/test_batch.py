@@ -326,6 +326,8 @@ def test_distinct_units_are_counted_exactly_across_packed_runs(monkeypatch: pyte
     monkeypatch.setattr(DistinctIds, "BATCH", 7)
     rng = random.Random(3)
     ids = [f"KCQ.{rng.randint(0, 60)}" for _ in range(300)] + ["\ud800x", "a\x00b", "a", "", "KCQ.1"]
+    # ids longer than 127 bytes (lengths of two bytes), sharing prefixes of all lengths
+    ids += ["Đ" * n + "x" * rng.randint(0, 3) for n in range(60, 200, 7)] + ["Đ" * 300, "Đ" * 300 + "Đ"]
     units = DistinctIds()
     for i, unit_id in enumerate(ids):
         units.add(unit_id)
