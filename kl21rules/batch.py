@@ -32,7 +32,7 @@ from kl21rules.check import (
 from kl21rules.diagnostics import InputError
 from kl21rules.packs import Registry
 from kl21rules.report import FileReport, Notice, Report, RuleInfo, Tally
-from kl21rules.rules.model import STATUSES
+from kl21rules.rules.model import SEVERITY_RANK, STATUSES
 
 if TYPE_CHECKING:
     from kl21rules.config import Config, WaiverSpec
@@ -104,13 +104,33 @@ WaiverHits = tuple[tuple[int, int, int], ...]
 
 
 def file_totals(file: FileReport) -> FileTotals:
-    """One file's contribution to a :class:`~kl21rules.report.Tally`, counted by ``Tally.add`` itself."""
-    one = Tally()
-    one.add(file)
-    rows = tuple((rule, status, n) for rule, row in one.per_rule.items() for status, n in row.items() if n)
-    unit = next(iter(one.units)) if one.units else None
-    fails = tuple((severity, n) for severity, n in one.fails.items() if n)
-    return (unit, one.input_errors, rows, one.waived, one.rule_errors, one.worst_fail, fails)
+    """One file's contribution to a :class:`~kl21rules.report.Tally`: what ``Tally.add`` counts
+    (tests/test_batch.py holds them equal), without building a ``Tally`` for each file."""
+    unit = file.unit.get("id") if file.unit else None
+    per_rule: dict[str, dict[str, int]] = {}
+    waived = rule_errors = 0
+    worst_fail = -1
+    fails: dict[str, int] = {}
+    for finding in file.findings:
+        status = finding.status
+        row = per_rule.get(finding.rule)
+        if row is None:
+            row = per_rule[finding.rule] = {}
+        row[status] = row.get(status, 0) + 1
+        if finding.waived is not None:
+            waived += 1
+        if status == "error":
+            rule_errors += 1
+        elif status == "fail" and finding.waived is None:
+            worst_fail = max(worst_fail, SEVERITY_RANK[finding.severity])
+            fails[finding.severity] = fails.get(finding.severity, 0) + 1
+    rows = tuple((rule, status, row[status]) for rule, row in per_rule.items() for status in STATUSES if status in row)
+    # in a tally's order (error, warning, info: the severities SEVERITY_RANK knows)
+    ordered = tuple((severity, fails[severity]) for severity in _FAIL_ORDER if severity in fails)
+    return (unit or None, len(file.errors), rows, waived, rule_errors, worst_fail, ordered)
+
+
+_FAIL_ORDER = tuple(Tally().fails)
 
 
 def add_totals(tally: Tally, totals: FileTotals) -> None:

@@ -348,3 +348,38 @@ def test_colour_text_rendered_by_workers_is_the_same(folder: Path) -> None:
         outs.append("".join(builtin_streamer("text")(report, "en", color=True, width=100)))
     assert "\x1b[" in outs[0] and "hong.json" in outs[0]
     assert outs[1] == outs[0]
+
+
+def test_file_totals_add_up_as_tally_add() -> None:
+    """What a worker sends for a file (file_totals), added in the parent (add_totals), is what
+    ``Tally.add`` counts, in the same order of rules, statuses and severities: waived, rule
+    errors, fails of every severity, files without a unit or with errors."""
+    from kl21rules.batch import add_totals, file_totals
+    from kl21rules.diagnostics import InputError
+    from kl21rules.findings import Finding, Waived
+
+    def finding(rule: str, status: str, severity: str = "error", waived: bool = False) -> Finding:
+        return Finding(rule, status, severity, None, None, None, (), "vi", "en",
+                       waived=Waived("lý do", None) if waived else None)
+
+    files = []
+    a = FileReport("a.json", unit={"id": "U1", "name": "A", "kind": "x"})
+    a.findings = [finding("R2", "fail", "warning"), finding("R1", "pass"), finding("R2", "pass"),
+                  finding("R1", "fail", "info"), finding("R3", "error"), finding("R1", "fail", "error", waived=True),
+                  finding("R2", "fail", "error"), finding("R4", "not_applicable"), finding("R2", "late")]
+    files.append(a)
+    b = FileReport("b.json", unit={"id": "", "name": None, "kind": None})
+    b.errors.append(InputError("format", "", None, "vi", "en"))
+    files.append(b)
+    files.append(FileReport("c.json"))
+    d = FileReport("d.json", unit={"id": "U1", "name": "A", "kind": "x"})
+    d.findings = [finding("R5", "pending"), finding("R2", "fail", "info", waived=True), finding("R1", "late")]
+    files.append(d)
+    expected, got = Tally(), Tally()
+    for f in files:
+        expected.add(f)
+        add_totals(got, file_totals(f))
+    assert got == expected
+    assert list(got.per_rule) == list(expected.per_rule)
+    assert [list(row) for row in got.per_rule.values()] == [list(row) for row in expected.per_rule.values()]
+    assert list(got.fails) == list(expected.fails) and list(got.counts) == list(expected.counts)
