@@ -469,7 +469,25 @@ def _may_hold_placeholders(raw: bytes) -> bool:
     """Whether a UTF-8 JSON or YAML text can hold one of ``kl21rules init``'s placeholders: a
     value with ``XXX``, ``...`` or ``…`` in it has them in the text too, unless written with an
     escape (a backslash). Most files have none of these, and walking every value costs 0.1 ms."""
-    return b"\\" in raw or b"XXX" in raw or b"..." in raw or "…".encode() in raw
+    return b"\\" in raw or (b"\xe2" in raw and _ELLIPSIS in raw) or _holds(raw, b"XXX") or _holds(raw, b"...")
+
+
+_ELLIPSIS = "…".encode()
+
+
+def _holds(raw: bytes, run: bytes) -> bool:
+    """``run in raw`` for a run of one character, by looking at the few places of that character
+    (found by memchr) instead of a substring search of the whole text — three times faster on
+    a submission, where 'X' and '.' are rare; after 16 places, the substring search."""
+    first = run[:1]
+    at = raw.find(first)
+    for _ in range(16):
+        if at < 0:
+            return False
+        if raw.startswith(run, at):
+            return True
+        at = raw.find(first, at + 1)
+    return run in raw
 
 
 def _note_placeholders(report: FileReport, data: Any) -> None:

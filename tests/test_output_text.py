@@ -181,6 +181,20 @@ def test_init_placeholders_left_are_named(tmp_path: Path, monkeypatch: pytest.Mo
     assert "placeholder" not in result.stdout and "Verdict:" in result.stdout
 
 
+@pytest.mark.parametrize("text", [
+    "", "XX", "X.X.XX", "..", "XXX", "...", "a.b.c" * 40 + "...", "X" * 3, ".X" * 40 + "XXX", "X" * 17 + "XX",
+    "note.", "…", "Sở …", "–", "\\", "KCQ.XX", "." * 16 + "X" + "..", "đ.." + "X" * 20,
+])
+def test_the_placeholder_test_is_a_plain_substring_test(text: str) -> None:
+    """The check walks a file's values for placeholders only when its bytes may hold one: the
+    quick test must say so exactly when a substring test would (many Xs or dots, runs at the ends)."""
+    from kl21rules.check import _may_hold_placeholders
+
+    for raw in (text.encode(), f'{{"a": "{text}"}}'.encode(), ((text + "\n") * 3).encode()):
+        plain = any(s in raw for s in (b"\\", b"XXX", b"...", "…".encode()))
+        assert _may_hold_placeholders(raw) == plain, raw
+
+
 def test_placeholders_written_with_escapes_are_still_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """check skips the walk for placeholders when the text cannot hold one (issue 15); a value
     written with escapes (JSON \\u0058, YAML \\u2026) must still be found."""
