@@ -393,9 +393,9 @@ def test_yaml_quoted_keys_are_text() -> None:
 def test_yaml_billion_laughs_is_refused_quickly() -> None:
     lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
-    start = time.perf_counter()
+    start = time.process_time()
     (error,) = refused("\n".join(lines).encode(), "yaml")
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
     assert error.code == "yaml-aliases"
 
 
@@ -454,9 +454,9 @@ def test_yaml_numbers_past_the_digit_limit_are_an_input_error() -> None:
 
 
 def test_yaml_base60_numbers_cannot_take_long() -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     (error,) = refused(b"a: 1" + b":59" * 3000 + b"\n", "yaml")
-    assert error.code == "number" and time.perf_counter() - start < 1
+    assert error.code == "number" and time.process_time() - start < 1
 
 
 def test_yaml_checks_hold_without_libyaml_too() -> None:
@@ -537,9 +537,9 @@ def test_deep_nesting_is_refused_quickly_without_crashing() -> None:
         import tests.test_loader as t
         out = {{}}
         for name, (raw, fmt) in t._DEEP_CASES.items():
-            start = time.perf_counter()
+            start = time.process_time()
             document, errors = load_bytes(raw, fmt)
-            out[name] = [document is None, [e.code for e in errors], time.perf_counter() - start]
+            out[name] = [document is None, [e.code for e in errors], time.process_time() - start]
         print(json.dumps(out))
         """
     )
@@ -657,9 +657,9 @@ def test_a_50mb_file_is_answered_in_seconds() -> None:
     raw = _json_of_strings(50_000_000)
     assert len(raw) > 49_000_000
     for fmt in ("json", "yaml"):
-        start = time.perf_counter()
+        start = time.process_time()
         (error,) = refused(raw, fmt)
-        assert time.perf_counter() - start < 5
+        assert time.process_time() - start < 5
         assert error.code == "too-large"
         assert "47,7 MB" in error.vi and "47.7 MB" in error.en
 
@@ -667,18 +667,18 @@ def test_a_50mb_file_is_answered_in_seconds() -> None:
 def test_a_file_at_the_json_limit_is_parsed_in_seconds() -> None:
     raw = _json_of_strings(MAX_JSON_BYTES)
     assert MAX_JSON_BYTES - 100 < len(raw) <= MAX_JSON_BYTES
-    start = time.perf_counter()
+    start = time.process_time()
     document = ok(raw, "json")
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
     assert len(document.data) > 50_000
 
 
 def test_a_file_at_the_yaml_limit_is_parsed_in_seconds() -> None:
     entry = "- {type: study_session, date: 18/3/2022, note: Quán triệt Kết luận 21}\n".encode()
     raw = entry * (MAX_YAML_BYTES // len(entry))
-    start = time.perf_counter()
+    start = time.process_time()
     document = ok(raw, "yaml")
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
     assert len(document.data) == MAX_YAML_BYTES // len(entry)
     assert codes(refused(raw + entry, "yaml")) == ["too-large"]
 
