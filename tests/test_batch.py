@@ -383,3 +383,16 @@ def test_file_totals_add_up_as_tally_add() -> None:
     assert list(got.per_rule) == list(expected.per_rule)
     assert [list(row) for row in got.per_rule.values()] == [list(row) for row in expected.per_rule.values()]
     assert list(got.fails) == list(expected.fails) and list(got.counts) == list(expected.counts)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_workers_are_forked_on_linux_whatever_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forked workers start with the packs loaded; Python 3.14 makes ``forkserver`` the default."""
+    import multiprocessing
+
+    from kl21rules.batch import _start_context
+
+    monkeypatch.setattr(multiprocessing.context._default_context, "_actual_context",
+                        multiprocessing.get_context("spawn"))
+    assert multiprocessing.get_start_method() == "spawn"
+    assert _start_context().get_start_method() == "fork"
