@@ -113,3 +113,32 @@ def test_xml_stays_well_formed_with_awkward_text(registry: Registry, tmp_path: P
     assert [s.name for s in suites] == [str(odd), str(broken).replace("\u0001", "\ufffd")]
     assert all(c.classname == f"KCQ.THPTNT/{odd}" for c in suites[0])
     assert sum(1 for _ in suites[0]) == len(report.files[0].findings)
+
+
+def test_attribute_and_text_escaping_equal_the_standard_library_for_every_code_point() -> None:
+    """The shortcut for text that needs no escaping gives exactly quoteattr's and escape's bytes."""
+    import random
+    from xml.sax.saxutils import escape, quoteattr
+
+    from kl21rules.output import junit
+
+    def slow_attr(value: object) -> str:
+        return quoteattr(junit._clean(str(value)))
+
+    def slow_text(value: str) -> str:
+        return escape(junit._clean(value))
+
+    # every code point of the first plane, and the edges and a sample of the others
+    points = [chr(c) for c in range(0x10000)] + [chr(c) for c in range(0x10000, 0x110000, 251)] + ["\U0010ffff"]
+    for ch in points:
+        text = "Họp " + ch
+        assert junit._attr(text) == slow_attr(text), repr(text)
+        assert junit._text(text) == slow_text(text), repr(text)
+    rng = random.Random(15)
+    alphabet = "aĐế \t\n\r&<>\"'\x00\x1f\ud800\ufffe\U0001f600" + "".join(rng.choice(points) for _ in range(40))
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
+        assert junit._attr(text) == slow_attr(text), repr(text)
+        assert junit._text(text) == slow_text(text), repr(text)
+    for value in (3, None, 2.5):
+        assert junit._attr(value) == slow_attr(value)

@@ -47,15 +47,27 @@ from kl21rules.report import FileReport, Report
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+# Text that needs no escaping at all: no & < > (nor " ' for an attribute, nor tab or line breaks,
+# which quoteattr writes as character references) and nothing XML cannot hold. Most messages are
+# such text, and testing for it is much cheaper than quoteattr's seven replacements.
+_ATTR_PLAIN = re.compile("[\x20\x21\x23-\x25\x28-\x3b\x3d\x3f-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
+_TEXT_PLAIN = re.compile("[\t\n\r\x20-\x25\x27-\x3b\x3d\x3f-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
+
+
 def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
 def _attr(value: object) -> str:
-    return quoteattr(_clean(str(value)))
+    text = value if type(value) is str else str(value)
+    if _ATTR_PLAIN.fullmatch(text):
+        return f'"{text}"'  # what quoteattr gives for such text
+    return quoteattr(_clean(text))
 
 
 def _text(value: str) -> str:
+    if _TEXT_PLAIN.fullmatch(value):
+        return value  # what escape gives for such text
     return escape(_clean(value))
 
 
@@ -84,13 +96,14 @@ def _classname(file: FileReport) -> str:
     return f"{unit_id}/{file.path}" if unit_id else file.path
 
 
-def _case(file: FileReport, f: Finding, lang: str, fail_on: str) -> tuple[str, str]:
-    """(kind, xml) of one finding: kind is failure, error, skipped or passed."""
+def _case(file: FileReport, f: Finding, lang: str, fail_on: str, where: tuple[str, str]) -> tuple[str, str]:
+    """(kind, xml) of one finding: kind is failure, error, skipped or passed; ``where`` is the
+    file's classname and file attributes, escaped once per file."""
     labels, sev = STATUS_LABEL[lang], SEVERITY_LABEL[lang]
     words = WORDS[lang]
     line = file.line_of(f)
-    attrs = (f"classname={_attr(_classname(file))} name={_attr(testcase_name(f))} "
-             f"file={_attr(file.path)}" + (f' line="{line}"' if line else ""))
+    attrs = (f"classname={where[0]} name={_attr(testcase_name(f))} "
+             f"file={where[1]}" + (f' line="{line}"' if line else ""))
     message = f.message(lang)
     if f.status == "error":
         kind, body = "error", f'<error type="rule-error" message={_attr(message)}>{_text(message)}</error>'
@@ -134,8 +147,9 @@ def _suite(file: FileReport, lang: str, fail_on: str) -> str:
             f"    </testcase>\n"
         )
         counts["error"] += 1
+    where = (_attr(_classname(file)), _attr(file.path))
     for f in file.findings:
-        kind, xml = _case(file, f, lang, fail_on)
+        kind, xml = _case(file, f, lang, fail_on, where)
         counts[kind] += 1
         cases.append(xml)
     total = sum(counts.values())
