@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,10 @@ class RuleMeta:
     title_en: str
     expect_vi: str
     expect_en: str
+    #: for a recurring rule whose schedules repeat over periods of different kinds (KL21-11: a
+    #: meeting every month, a thematic one every quarter), what each kind of period expects:
+    #: (every, vi, en), from the schedule's label
+    per_period: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +77,27 @@ def rule_meta(rules: Iterable[Any]) -> dict[str, RuleMeta]:
     out = {}
     for r in rules:
         s = r.spec
-        out[r.id] = RuleMeta(s.pack, s.title.vi, s.title.en, " ".join(s.expect.vi.split()), " ".join(s.expect.en.split()))
+        out[r.id] = RuleMeta(s.pack, s.title.vi, s.title.en, " ".join(s.expect.vi.split()), " ".join(s.expect.en.split()),
+                             _per_period(s))
     return out
+
+
+def _per_period(spec: Any) -> tuple[tuple[str, str, str], ...]:
+    schedules = getattr(spec.obligation, "schedules", None) or ()
+    if len({sc.every for sc in schedules}) < 2:
+        return ()
+    return tuple((sc.every, " ".join(sc.match.label.vi.split()), " ".join(sc.match.label.en.split()))
+                 for sc in schedules if sc.match is not None and sc.match.label is not None)
+
+
+_PERIOD_KIND = ((re.compile(r"\d{4}-Q[1-4]"), "quarter"), (re.compile(r"\d{4}-\d{2}"), "month"), (re.compile(r"\d{4}"), "year"))
+
+
+def _period_kind(period: str | None) -> str | None:
+    for pattern, every in _PERIOD_KIND:
+        if period is not None and pattern.fullmatch(period):
+            return every
+    return None
 
 
 def is_due(f: Finding, as_of: _dt.date, within: int) -> bool:
@@ -126,10 +150,15 @@ def _title(meta: dict[str, RuleMeta], rule: str, lang: str) -> str:
     return m.title_en if lang == "en" else m.title_vi
 
 
-def _expect(meta: dict[str, RuleMeta], rule: str, lang: str) -> str:
+def _expect(meta: dict[str, RuleMeta], rule: str, lang: str, period: str | None = None) -> str:
     m = meta.get(rule)
     if m is None:
         return ""
+    if m.per_period:
+        kind = _period_kind(period)
+        for every, vi, en in m.per_period:
+            if every == kind:
+                return en if lang == "en" else vi
     return m.expect_en if lang == "en" else m.expect_vi
 
 
@@ -152,7 +181,7 @@ def item_dict(x: DueItem, meta: dict[str, RuleMeta], lang: str) -> dict[str, Any
         "due": x.due.isoformat(),
         "as_of": x.as_of.isoformat(),
         "days_left": x.days_left,
-        "expect": _expect(meta, x.rule, lang),
+        "expect": _expect(meta, x.rule, lang, x.period),
         "refs": list(x.refs),
         "message": x.message_en if lang == "en" else x.message_vi,
         "uid": x.uid(),
@@ -201,7 +230,7 @@ def render_text(items: list[DueItem], meta: dict[str, RuleMeta], lang: str, with
             out.append(f"  {visible(x.unit_id)} — {visible(x.unit_name)}")
             last_unit = (x.unit_id, x.path)
         where = visible(" ".join(p for p in (x.period, x.item) if p))
-        expect = _expect(meta, x.rule, lang)
+        expect = _expect(meta, x.rule, lang, x.period)
         line = f"    {x.rule}{' ' + where if where else ''}  {_title(meta, x.rule, lang)}"
         if expect:
             line += f" — {w['expect'].lower()}: {expect}"

@@ -156,3 +156,29 @@ def test_bad_input_and_options(tmp_path: Path) -> None:
     assert invoke("due", str(good), "--within", "-1").exit_code == 2
     wrong = invoke("due", str(good), "--format", "xml", "--lang", "en")
     assert wrong.exit_code == 2 and "unknown --format 'xml'" in wrong.stderr
+
+
+def test_what_is_expected_follows_the_kind_of_period() -> None:
+    """KL21-11 repeats monthly (a regular meeting) and quarterly (a thematic meeting): a quarter's
+    item asks for the thematic meeting, a month's for the regular one, in both languages and in
+    the calendar's events, as the finding's own message says."""
+    for lang, month_expect, quarter_expect in (("vi", "buổi sinh hoạt chi bộ thường kỳ", "buổi sinh hoạt chuyên đề"),
+                                                ("en", "a regular branch meeting", "a thematic branch meeting")):
+        items = [i for i in due_json(str(SAMPLES), "--as-of", "2022-11-15", "--within", "60", "--lang", lang)["items"]
+                 if i["rule"] == "KL21-11"]
+        kinds = {i["period"][4:6] for i in items}
+        assert {"-Q", "-1"} <= kinds, kinds  # both a quarter and a month are due
+        for item in items:
+            expect = quarter_expect if "-Q" in item["period"] else month_expect
+            assert item["expect"] == expect, item
+            assert expect in item["message"], item
+        result = invoke("due", str(SAMPLES), "--as-of", "2022-11-15", "--within", "60", "--lang", lang,
+                        "--format", "ics")
+        cal = icalendar.Calendar.from_ical(result.stdout)
+        events = [e for e in cal.walk("VEVENT") if "KL21-11" in str(e.get("summary"))]
+        quarter = [e for e in events if "Q4" in str(e.get("summary")) + str(e.get("description"))]
+        assert quarter and all(quarter_expect in str(e.get("description")) for e in quarter)
+    # any other rule keeps its one expectation
+    other = [i for i in due_json(str(SAMPLES), "--as-of", "2022-11-15", "--within", "60")["items"]
+             if i["rule"] != "KL21-11"]
+    assert other and all(i["expect"] for i in other)
