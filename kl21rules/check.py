@@ -16,6 +16,7 @@ from typing import Any
 
 from kl21rules.dates import report_date_error, today_vn
 from kl21rules.diagnostics import InputError, bounded
+from kl21rules.fsutil import os_reason
 from kl21rules.loader import MAX_JSON_BYTES, MAX_YAML_BYTES, _too_large, detect_format, load_bytes
 from kl21rules.packs import Registry
 from kl21rules.report import FileReport, Notice, finding_pointer
@@ -261,8 +262,8 @@ def read_target(label: str, path: str | Path | InputError | None, stdin: Any = N
     except IsADirectoryError:
         return None, InputError("not-a-file", "", None, f"'{label}' không phải là tệp.", f"'{label}' is not a file.")
     except OSError as exc:
-        return None, InputError("unreadable", "", None, f"Không đọc được tệp '{label}': {exc.strerror}.",
-                                f"Cannot read '{label}': {exc.strerror}.")
+        return None, InputError("unreadable", "", None, f"Không đọc được tệp '{label}': {os_reason(exc, 'vi')}.",
+                                f"Cannot read '{label}': {os_reason(exc, 'en')}.")
 
 
 def _read_at_most(read: Any, size: int) -> bytes:

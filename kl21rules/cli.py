@@ -12,6 +12,7 @@ import typer
 
 from kl21rules._lazycli import LazyGroup, commands, resolve_annotations
 from kl21rules._version import __version__
+from kl21rules.fsutil import os_reason
 
 if TYPE_CHECKING:  # imported where used, to keep start-up small
     from kl21rules.config import Config
@@ -477,7 +478,7 @@ def _write_report(report: Any, fmt: str, path: Path | None, formats: dict[str, A
     except OSError as exc:
         if path is None:
             raise
-        raise _bad(f"Không ghi được '{path}': {exc.strerror}.", f"Cannot write '{path}': {exc.strerror}.", lang) from None
+        raise _bad(f"Không ghi được '{path}': {os_reason(exc, 'vi')}.", f"Cannot write '{path}': {os_reason(exc, 'en')}.", lang) from None
 
 
 def _plugin_format(render: Any, fmt: str, report: Any, lang: str) -> str:
@@ -604,7 +605,7 @@ def due(
     try:
         _write_output(text, output)
     except OSError as exc:
-        raise _bad(f"Không ghi được '{output}': {exc.strerror}.", f"Cannot write '{output}': {exc.strerror}.", lang) from None
+        raise _bad(f"Không ghi được '{output}': {os_reason(exc, 'vi')}.", f"Cannot write '{output}': {os_reason(exc, 'en')}.", lang) from None
     raise typer.Exit(2 if errors or registry.errors else 0)
 
 
@@ -964,7 +965,7 @@ def convert(
     try:
         write_bytes_atomic(target, lambda handle: _write_all(handle, data))
     except OSError as exc:
-        raise _bad(f"Không ghi được '{target}': {exc.strerror}.", f"Cannot write '{target}': {exc.strerror}.", lang) from None
+        raise _bad(f"Không ghi được '{target}': {os_reason(exc, 'vi')}.", f"Cannot write '{target}': {os_reason(exc, 'en')}.", lang) from None
     _say(f"Written: {target}" if lang == "en" else f"Đã ghi: {target}")
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kl21rules.fsutil import os_reason
+
 if TYPE_CHECKING:
     from kl21rules.rules.engine import CompiledRule
 
@@ -121,8 +123,8 @@ def _read(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except OSError as exc:
-        raise ConfigError(f"Không đọc được cấu hình '{path}': {exc.strerror}.",
-                          f"Cannot read configuration '{path}': {exc.strerror}.") from None
+        raise ConfigError(f"Không đọc được cấu hình '{path}': {os_reason(exc, 'vi')}.",
+                          f"Cannot read configuration '{path}': {os_reason(exc, 'en')}.") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Cấu hình '{path}' không đúng cú pháp TOML: {exc}.",
                           f"Configuration '{path}' is not valid TOML: {exc}.") from None

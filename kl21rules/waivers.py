@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kl21rules.config import ConfigError, WaiverSpec, parse_waiver
+from kl21rules.fsutil import os_reason
 from kl21rules.findings import Finding, Waived
 from kl21rules.report import FileReport, Notice, Report
 
@@ -158,8 +159,8 @@ def load_waiver_file(path: Path) -> list[WaiverSpec]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"Không đọc được tệp miễn trừ '{path}': {exc.strerror}.",
-                          f"Cannot read waiver file '{path}': {exc.strerror}.") from None
+        raise ConfigError(f"Không đọc được tệp miễn trừ '{path}': {os_reason(exc, 'vi')}.",
+                          f"Cannot read waiver file '{path}': {os_reason(exc, 'en')}.") from None
     name = path.name.lower()
     if name.endswith(".toml"):
         import tomllib

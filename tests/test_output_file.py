@@ -74,3 +74,18 @@ def test_rendering_that_fails_midway_writes_nothing(tmp_path: Path) -> None:
 def test_output_into_a_missing_folder_is_an_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["check", str(SAMPLES), "--output", "no/such/dir/r.txt"])
     assert result.exit_code == 2 and "Không ghi được" in result.stderr
+    # the system's reason in Vietnamese, not the C library's English
+    assert "không có thư mục hoặc tệp này" in result.stderr and "No such file" not in result.stderr
+    english = CliRunner().invoke(app, ["check", str(SAMPLES), "--output", "no/such/dir/r.txt", "--lang", "en"])
+    assert english.exit_code == 2 and "Cannot write" in english.stderr and "No such file or directory" in english.stderr
+
+
+def test_os_reasons_in_vietnamese() -> None:
+    import errno
+
+    from kl21rules.fsutil import os_reason
+
+    for code, words in ((errno.EACCES, "quyền"), (errno.ENOSPC, "đầy"), (errno.EISDIR, "thư mục"), (errno.EROFS, "chỉ")):
+        exc = OSError(code, os.strerror(code))
+        assert words in os_reason(exc, "vi") and os_reason(exc, "en") == os.strerror(code)
+    assert os_reason(OSError(errno.ECHILD, os.strerror(errno.ECHILD)), "vi") == f"lỗi hệ thống số {errno.ECHILD}"
