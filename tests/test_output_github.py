@@ -54,7 +54,7 @@ def test_annotations_carry_file_and_line(registry: Registry) -> None:
     found = commands(github.render(report, "en"))
     kl01 = next(p for _, p, _ in found if p["title"].startswith("KL21-01 "))
     assert kl01["file"] == str(THPT).replace(":", "%3A").replace(",", "%2C") and kl01["line"] == "25"
-    assert github.render(report, "en").splitlines()[-1].startswith("kl21rules: 1 files, 1 units, 0 input errors")
+    assert github.render(report, "en").splitlines()[-1].startswith("kl21rules: 1 file, 1 unit, 0 input errors")
 
 
 def test_input_errors_and_problems(registry: Registry, tmp_path: Path) -> None:

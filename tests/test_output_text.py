@@ -93,7 +93,7 @@ def test_input_errors_with_lines(registry: Registry, tmp_path: Path) -> None:
     out = text.render(run_check([str(bad)], registry, CheckOptions()), "en")
     assert "Input errors:" in out and "\n    unit (line 3): " in out
     assert "Verdict: NOT COMPLIANT — 1 input error: the report could not be judged" in out
-    assert out.endswith("Total: 1 files, 0 units, 1 input errors\n1 input error, so the exit code is 2.\n")
+    assert out.endswith("Total: 1 file, 0 units, 1 input error\n1 input error, so the exit code is 2.\n")
 
 
 def test_colour_on_a_terminal(registry: Registry) -> None:

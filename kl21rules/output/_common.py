@@ -173,6 +173,16 @@ def unit_head(file: FileReport, lang: str) -> str:
     return head
 
 
+def totals_phrase(s: dict[str, int], lang: str) -> str:
+    """"8 tệp, 8 đơn vị, 0 lỗi đầu vào" / "1 file, 1 unit, 0 input errors" (English in the singular for one)."""
+    w = WORDS[lang]
+    if lang == "en":
+        def n(count: int, word: str) -> str:
+            return f"{count} {word[:-1] if count == 1 else word}"
+        return f"{n(s['files'], 'files')}, {n(s['units'], 'units')}, {n(s['input_errors'], 'input errors')}"
+    return f"{s['files']} {w['files']}, {s['units']} {w['units']}, {s['input_errors']} {w['input_errors']}"
+
+
 def counts_line(counts: dict[str, int], lang: str) -> str:
     """``không đạt 2, đạt 14`` in the status order, zeros left out."""
     labels = STATUS_LABEL[lang_of(lang)]

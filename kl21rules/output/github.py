@@ -19,6 +19,7 @@ from kl21rules.output._common import (
     WORDS,
     counts_fail,
     counts_line,
+    totals_phrase,
     lang_of,
     visible,
     waived_note,
@@ -97,5 +98,4 @@ def stream(report: Report, lang: str = "vi", *, fail_on: str = "error", **_: Any
         yield command("error" if p.code == "pack-error" else "warning", p.message(lang), title=f"kl21rules: {p.code}")
     s = report.summary()
     counts = counts_line(s, lang)
-    yield (f"kl21rules: {s['files']} {w['files']}, {s['units']} {w['units']}, {s['input_errors']} "
-           f"{w['input_errors']}" + (f"; {counts}" if counts else "") + "\n")
+    yield f"kl21rules: {totals_phrase(s, lang)}" + (f"; {counts}" if counts else "") + "\n"

@@ -22,6 +22,7 @@ from kl21rules.output._common import (
     by_status,
     counts_fail,
     counts_line,
+    totals_phrase,
     lang_of,
     visible,
     waived_note,
@@ -124,8 +125,7 @@ def stream(report: Report, lang: str = "vi", *, fail_on: str = "error", **_: Any
     out = [f"## {w['report']}", ""]
     if report.as_of:
         out += [f"{w['as_of'].capitalize()}: {report.as_of.isoformat()}", ""]
-    out += [f"**{w['total']}**: {s['files']} {w['files']}, {s['units']} {w['units']}, "
-            f"{s['input_errors']} {w['input_errors']}" + (f"; {counts}" if counts else ""), ""]
+    out += [f"**{w['total']}**: {totals_phrase(s, lang)}" + (f"; {counts}" if counts else ""), ""]
     heads = [w["file"], w["unit"], w["as_of"]] + [f"{ICON[x]} {labels[x]}" for x in STATUS_ORDER] + [w["input_errors"]]
     out.append("| " + " | ".join(heads) + " |")
     out.append("|" + "---|" * 3 + "---:|" * (len(STATUS_ORDER) + 1))

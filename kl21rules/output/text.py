@@ -27,6 +27,7 @@ from kl21rules.output._common import (
     by_status,
     collapse_not_applicable,
     counts_line,
+    totals_phrase,
     exit_sentence,
     lang_of,
     named_places,
@@ -172,8 +173,7 @@ def _totals(tally: Tally, lang: str) -> str:
     w = WORDS[lang]
     s = tally.summary()
     counts = counts_line(s, lang)
-    return (f"{w['total']}: {s['files']} {w['files']}, {s['units']} {w['units']}, "
-            f"{s['input_errors']} {w['input_errors']}" + (f"; {counts}" if counts else ""))
+    return f"{w['total']}: {totals_phrase(s, lang)}" + (f"; {counts}" if counts else "")
 
 
 def _table_rules(tally: Tally, show_all: bool) -> list[str]:
