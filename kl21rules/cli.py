@@ -453,9 +453,14 @@ def _write_report(report: Any, fmt: str, path: Path | None, formats: dict[str, A
             from kl21rules.output import binary_writer
 
             assert path is not None
+            from kl21rules.output.xlsx import SheetError
+
             writer = binary_writer(fmt)
-            with busy:
-                write_bytes_atomic(path, lambda handle: writer(report, lang, handle, **(extra or {})))
+            try:
+                with busy:
+                    write_bytes_atomic(path, lambda handle: writer(report, lang, handle, **(extra or {})))
+            except SheetError as exc:  # a pack's further sheet: named, exit 2, no workbook
+                raise _bad(exc.message("vi"), exc.message("en"), lang) from None
             return
         if fmt in BUILTIN:
             color = False

@@ -465,3 +465,78 @@ def test_sheet_names_excel_refuses_are_refused(name: str) -> None:
     book.add_sheet("a" * 31)
     with pytest.raises(ValueError, match="sheet name"):
         book.add_sheet(name)
+
+
+class _PackSheet:
+    """A pack's further sheet through the API of the own writer: ``book.add_sheet``."""
+
+    name = "Sổ tay"
+
+    def start(self, book: Any, lang: str) -> None:
+        self.ws = book.add_sheet(self.name, [20, 10])
+        self.ws.append(["Tệp", "Số phát hiện"])
+
+    def add(self, part: Any) -> None:
+        if part.findings:
+            self.ws.append([part.findings[0].path, len(part.findings)])
+
+    def finish(self, report: Any) -> None:
+        self.ws.append(["Tổng", len(report.files)])
+
+
+class _ClashingSheet(_PackSheet):
+    """The matrix sheet's name in another case."""
+
+    def start(self, book: Any, lang: str) -> None:
+        self.name = "MATRIX" if lang == "en" else "Ma Trận"
+        super().start(book, lang)
+
+
+class _BrokenSheet(_PackSheet):
+    def add(self, part: Any) -> None:
+        raise RuntimeError("boom")
+
+
+def test_a_packs_extra_sheet_gets_the_own_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kl21rules.output import xlsx
+
+    monkeypatch.setattr(xlsx, "EXTRA_SHEETS", [_PackSheet])
+    out = tmp_path / "r.xlsx"
+    result = run(str(SAMPLES / "ban-to-chuc-duk-2022.json"), "--as-of", "2024-11-15", "-o", str(out))
+    assert result.exit_code in (0, 1), result.output
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[-1] == "Sổ tay"
+    got = [r for r in book["Sổ tay"].iter_rows(values_only=True)]
+    assert got[0] == ("Tệp", "Số phát hiện") and got[-1] == ("Tổng", 1) and len(got) == 3
+
+
+@pytest.mark.parametrize(("builder", "what"), [(_ClashingSheet, "'Ma Trận'"), (_BrokenSheet, "RuntimeError: boom")])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_packs_failing_sheet_is_named_not_an_internal_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              builder: Any, what: str, lang: str) -> None:
+    from kl21rules.output import xlsx
+
+    monkeypatch.setattr(xlsx, "EXTRA_SHEETS", [builder])
+    out = tmp_path / "r.xlsx"
+    result = run(str(SAMPLES / "ban-to-chuc-duk-2022.json"), "--as-of", "2024-11-15", "-o", str(out), "--lang", lang)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    said = result.stderr
+    what = "'MATRIX'" if builder is _ClashingSheet and lang == "en" else what
+    assert __name__ in said and what in said and "Traceback" not in said, said
+    if lang == "en":
+        assert "The Excel sheet of pack" in said
+    else:
+        assert "Trang tính Excel của gói" in said
+    assert not out.exists() and not list(tmp_path.glob(".r.xlsx*"))
+
+
+def test_a_failing_extra_builder_passed_to_write_report_names_its_module() -> None:
+    from kl21rules.batch import run_check
+    from kl21rules.output import xlsx
+
+    report = run_check([str(SAMPLES / "ban-to-chuc-duk-2022.json")], load_registry(),
+                       CheckOptions(as_of=_dt.date(2024, 11, 15)))
+    with pytest.raises(xlsx.SheetError) as caught:
+        xlsx.write_report(report, "vi", io.BytesIO(), extra=[_ClashingSheet()])
+    assert caught.value.module == __name__ and "Ma Trận" in caught.value.message("vi")

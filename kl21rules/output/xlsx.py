@@ -23,7 +23,11 @@ installed). Texts are always text, never formulas (a name starting with ``=`` st
 
 To add a sheet, subclass :class:`SheetBuilder` and add it to :data:`EXTRA_SHEETS` or pass it to
 :func:`write_report`: a builder sees every file's :class:`FilePart` in order, then the report, and
-writes its sheet.
+writes its sheet. ``start`` receives kl21rules' own :class:`~kl21rules.output._xlsxwriter.Book`
+(``book.add_sheet(name, widths, freeze)`` returns a sheet with ``append(row)``), not an openpyxl
+``Workbook`` as up to 0.2.0. A further sheet that fails (a name Excel refuses, such as another
+sheet's name in any case, or an exception in its code) raises :class:`SheetError` naming the
+builder's module; the command reports it as that pack's error (exit 2) and writes no workbook.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 from typing import IO, Any, NamedTuple
 
+from kl21rules.interrupt import Interrupted
 from kl21rules.matrix import SHOWN, SYMBOL, UnitRow, grouped_rules, unit_row
 from kl21rules.output._common import (_ITEM, SEVERITY_LABEL, STATUS_LABEL, STATUS_ORDER, lang_of, place,
                                       waived_note)
@@ -188,6 +193,49 @@ class SheetBuilder:
 
 #: Builders of further sheets, each made fresh per report: ``factory() -> SheetBuilder``.
 EXTRA_SHEETS: list[Callable[[], SheetBuilder]] = []
+
+
+class SheetError(Exception):
+    """A further sheet (:data:`EXTRA_SHEETS` or ``extra``) failed; ``module`` names its code."""
+
+    def __init__(self, module: str, exc: BaseException) -> None:
+        super().__init__(f"sheet of {module} failed: {type(exc).__name__}: {exc}")
+        self.module = module
+        self.error = f"{type(exc).__name__}: {exc}"
+
+    def message(self, lang: str) -> str:
+        if lang_of(lang) == "en":
+            return f"The Excel sheet of pack {self.module} failed: {self.error}"
+        return f"Trang tính Excel của gói {self.module} bị lỗi: {self.error}"
+
+
+def _module_of(obj: Any) -> str:
+    return getattr(obj, "__module__", None) or getattr(type(obj), "__module__", None) or "?"
+
+
+class _Guarded(SheetBuilder):
+    """A further sheet's builder whose failure becomes a :class:`SheetError` naming its module."""
+
+    def __init__(self, made: SheetBuilder | Callable[[], SheetBuilder], is_builder: bool) -> None:
+        self.module = _module_of(made)
+        self.inner: SheetBuilder = made if is_builder else self._guard(made)  # type: ignore[assignment]
+
+    def _guard(self, call: Any, *args: Any) -> Any:
+        try:
+            return call(*args)
+        except Interrupted:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - SystemExit from a pack's sheet included
+            raise SheetError(self.module, exc) from None
+
+    def start(self, book: Book, lang: str) -> None:
+        self._guard(self.inner.start, book, lang)
+
+    def add(self, part: FilePart) -> None:
+        self._guard(self.inner.add, part)
+
+    def finish(self, report: Report) -> None:
+        self._guard(self.inner.finish, report)
 
 
 class Styles:
@@ -478,7 +526,8 @@ def write_report(report: Report, lang: str, out: IO[bytes],
     columns = grouped_rules(report.rules)
     builders: list[SheetBuilder] = [ResultsSheet(titles), SummarySheet(titles), ErrorsSheet(),
                                     MatrixSheet(columns, pack_titles or {}),
-                                    *(factory() for factory in EXTRA_SHEETS), *extra]
+                                    *(_Guarded(factory, is_builder=False) for factory in EXTRA_SHEETS),
+                                    *(_Guarded(b, is_builder=True) for b in extra)]
     for b in builders:
         b.start(book, lang)
     for part in file_parts(report, file_part, lang, tuple(r.id for r in columns)):
