@@ -203,6 +203,23 @@ def test_quiet_shows_only_problems_and_the_totals(reports: Path, tmp_path: Path)
     assert quiet_en.stdout.splitlines()[-2].startswith("Total: 3 files")
 
 
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_quiet_names_the_file_of_a_whole_file_error(tmp_path: Path, lang: str) -> None:
+    """An error about the whole file (not UTF-8, UTF-16, random bytes) has no place in it: the
+    quiet line names the file instead of starting with an empty ``  : ``."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "utf16.yaml").write_bytes("schema: kl21-report/v1\n".encode("utf-16"))
+    (folder / "noise.json").write_bytes(bytes(range(128, 256)) * 4)
+    (folder / "latin.yaml").write_bytes("unit: {name: caf\xe9}\n".encode("latin-1"))
+    quiet = run("check", "in", "-q", "--lang", lang, cwd=tmp_path)
+    assert quiet.returncode == 2, quiet.stderr
+    lines = quiet.stdout.splitlines()
+    assert not [x for x in lines if x.startswith("  :")], quiet.stdout
+    assert any(x.startswith("  utf16.yaml: ") for x in lines), quiet.stdout
+    assert sum(x.startswith("  ") for x in lines) == 3  # one line per file, each with a place or the file
+
+
 def test_every_command_names_what_its_options_and_arguments_take() -> None:
     """No bare type names (``--as-of <str>``) nor lower-case argument names in any usage line."""
     command = typer.main.get_command(app)

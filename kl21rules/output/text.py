@@ -14,6 +14,7 @@ to attend to; every rule with ``show_all``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -102,7 +103,9 @@ def _quiet_part(f: FileReport, lang: str) -> str:
     labels, sev = STATUS_LABEL[lang], SEVERITY_LABEL[lang]
     lines: list[str] = []
     for e in f.errors:
-        lines.append(f"  {_error_at(e, f, lang)}: {e.message(lang)}")
+        # A whole-file error (too large, not UTF-8, a zip bomb) has no place: the line names the file.
+        at = _error_at(e, f, lang) or os.path.basename(f.path) or f.path
+        lines.append(f"  {at}: {e.message(lang)}")
     for status, group in by_status(f.findings):
         if status not in QUIET_STATUSES:
             continue
