@@ -73,7 +73,7 @@ from typing import Any, NamedTuple
 
 from kl21rules.dates import add_days, year_bounds
 from kl21rules.findings import Finding
-from kl21rules.rules.engine import CompiledRule, Context, _as_date, in_force, periods
+from kl21rules.rules.engine import CompiledRule, Context, _as_date, compile_match, in_force, periods, uncounted_in
 from kl21rules.rules.engine import evaluate as reference_evaluate
 from kl21rules.rules.facts import Dated, Facts, _order  # the reference engine's order of items
 from kl21rules.rules.filters import get_path, normalise
@@ -575,9 +575,22 @@ def _deadline(spec: RuleSpec, ob: Deadline) -> VerdictFn:
     groups = {str(i): (m, False) for i, m in enumerate(matches)}
     lo = ob.not_before.toordinal() if ob.not_before else 0
 
+    # ``uncounted`` names activities without deciding anything: the reference engine's selection
+    compiled = [compile_match(m, f"{spec.id}.obligation[{i}]") if m.uncounted is not None else None
+                for i, m in enumerate(matches)]
+
     def verdicts(ctx: Context) -> list[Verdict]:
         hits = _matches_in(ctx, groups, [_Window(f"w{i}", str(i), lo=lo) for i in range(len(matches))])
-        return [_window_verdict(ctx, [hits[f"w{i}"] for i in range(len(matches))], ob.due, None)]
+        found = [hits[f"w{i}"] for i in range(len(matches))]
+        verdict = _window_verdict(ctx, found, ob.due, None)
+        if verdict.status in ("fail", "pending") and any(compiled):
+            evidence = list(verdict.evidence)
+            for group, hit in zip(compiled, found, strict=True):
+                if group is not None and not hit:
+                    evidence += [d.pointer for d in uncounted_in(group, ctx.facts, ctx.scope, ob.not_before, None)
+                                 if d.pointer not in evidence]
+            verdict = verdict._replace(evidence=tuple(evidence))
+        return [verdict]
 
     return verdicts
 

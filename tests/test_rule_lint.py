@@ -321,3 +321,22 @@ def test_a_parameter_in_a_number_place_must_hold_a_whole_number(tmp_path: Path) 
     [p] = _lint(tmp_path, text.replace("default: 30", "default: '30'"))
     assert "parameter 'days' is used as a whole number here, but it is str (default '30')" in p.en
     assert p.line == _line_of(text, "within_days: days")
+
+
+def test_an_uncounted_filter_is_checked_like_where_and_only_with_deadline(tmp_path: Path) -> None:
+    uncounted = ("            uncounted:\n"
+                 "              when: {topic: {contains: kl21}}\n"
+                 "              note: {vi: 'Không tính {d}', en: 'Not counted: {d}'}")
+    text = GOOD.replace("where: {channel: {in: $param.kinds}, date: {exists: true}}",
+                        "where: {channel: {in: $param.kinds}}\n" + uncounted)
+    problems = _lint(tmp_path, text)
+    assert any("/uncounted/when/topic" in p.en and "did you mean 'topics'?" in p.en for p in problems), problems
+    assert any("uncounted only works for deadline rules; with kind 'recurring'" in p.en for p in problems), problems
+    deadline = HEAD + """\
+    obligation:
+      kind: deadline
+      due: 2023-03-31
+      match:
+        type: outreach
+""" + uncounted.replace("            ", "        ", 3).replace("topic:", "topics:")
+    assert _lint(tmp_path, deadline) == []

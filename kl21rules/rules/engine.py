@@ -340,6 +340,8 @@ class CompiledMatch:
     label: Text | None
     #: (condition, note): see :class:`~kl21rules.rules.model.Caveat`
     caveat: tuple[Predicate, Text] | None = None
+    #: (condition, note): see :class:`~kl21rules.rules.model.Uncounted`
+    uncounted: tuple[Predicate, Text] | None = None
 
     def select(self, facts: Facts, scope: Scope) -> list[Dated]:
         pred = self.predicate
@@ -351,7 +353,20 @@ class CompiledMatch:
 def compile_match(match: Match, place: str) -> CompiledMatch:
     caveat = (None if match.caveat is None
               else (compile_where(match.caveat.unless, f"{place}.caveat.unless"), match.caveat.note))
-    return CompiledMatch(match.types(), compile_where(match.where, f"{place}.where"), match.label, caveat)
+    uncounted = (None if match.uncounted is None
+                 else (compile_where(match.uncounted.when, f"{place}.uncounted.when"), match.uncounted.note))
+    return CompiledMatch(match.types(), compile_where(match.where, f"{place}.where"), match.label, caveat, uncounted)
+
+
+def uncounted_in(group: CompiledMatch, facts: Facts, scope: Scope, lo: _dt.date | None,
+                 hi: _dt.date | None) -> list[Dated]:
+    """The activities of ``group``'s types in [lo, hi] that its ``uncounted.when`` picks (none
+    without it): what a fail or pending finding names when nothing counts."""
+    if group.uncounted is None:
+        return []
+    when = group.uncounted[0]
+    return [d for d in facts.activities(group.types)
+            if (lo is None or d.date >= lo) and (hi is None or d.date <= hi) and when(d.obj, scope)]
 
 
 def _groups(match: Match | None, all_of: Sequence[Match] | None, place: str) -> list[CompiledMatch]:
@@ -377,7 +392,7 @@ def _deadline(spec: RuleSpec, ob: Deadline) -> Judge:
 
     def judge(ctx: Context) -> list[Finding]:
         return [_judge_window(ctx, groups, ctx.facts, lo=ob.not_before, hi=None, due=ob.due, period=None, lead=None,
-                              explain_lo=True)]
+                              explain_lo=True, explain_uncounted=True)]
 
     return judge
 
@@ -395,13 +410,15 @@ def _judge_window(
     year: int | None = None,
     explain_lo: bool = False,
     matched: Sequence[list[Dated]] | None = None,
+    explain_uncounted: bool = False,
 ) -> Finding:
     """Judge 'each group has a matching activity, dated in [lo, hi], on or before due'.
 
     With ``year`` set, activities are placed by their ``year`` field instead of their date.
     With ``explain_lo``, a fail or pending message names the matching activities dated before
     ``lo`` that were not counted (a deadline's ``not_before``). ``matched`` is what each group
-    selects, when the caller has it already (one selection serves every period of a rule).
+    selects, when the caller has it already (one selection serves every period of a rule). With
+    ``explain_uncounted``, a group with nothing counted names what its ``uncounted`` picks.
     """
     firsts: list[Dated | None] = []
     on_time_all = True
@@ -417,7 +434,15 @@ def _judge_window(
         else:
             found = [d for d in found if (lo is None or d.date >= lo) and (hi is None or d.date <= hi)]
         on_time_all = _first_of(ctx, group, found, due, firsts, evidence, notes) and on_time_all
-    return _window_finding(ctx, groups, firsts, on_time_all, evidence, too_early, notes, lo, due, period, lead)
+    uncounted: list[tuple[Text, list[Dated]]] = []
+    if explain_uncounted:
+        for group, first in zip(groups, firsts, strict=True):
+            if first is None and group.uncounted is not None:
+                named = uncounted_in(group, facts, ctx.scope, lo, hi)
+                if named:
+                    uncounted.append((group.uncounted[1], named))
+    return _window_finding(ctx, groups, firsts, on_time_all, evidence, too_early, notes, lo, due, period, lead,
+                           uncounted)
 
 
 def _first_of(ctx: Context, group: CompiledMatch, found: Sequence[Dated], due: _dt.date,
@@ -454,8 +479,10 @@ def _window_finding(
     due: _dt.date,
     period: str | None,
     lead: Msg | Text | None,
+    uncounted: Sequence[tuple[Text, list[Dated]]] = (),
 ) -> Finding:
-    """The finding of a window from each group's first activity (see :func:`_judge_window`)."""
+    """The finding of a window from each group's first activity (see :func:`_judge_window`);
+    ``uncounted``: each group's ``uncounted`` note and what it picks, named when it fails."""
     done = len(evidence) == len(firsts)  # a pointer for each group that has a first activity
     status = ctx.verdict(on_time_all and done, done, due)
     expect = groups[0].label if len(groups) == 1 and groups[0].label else ctx.spec.expect
@@ -487,6 +514,10 @@ def _window_finding(
                 note = Msg(" Không tính các hoạt động ngày {d} vì có trước ngày {lo}.",
                            " Those dated {d} do not count: they are before {lo}.", d=dates, lo=lo)
             msg = Msg("{m}{n}", "{m}{n}", m=msg, n=note, **msg.values)  # values kept for message overrides
+        for text, named in uncounted:
+            extra = Msg(" " + text.vi, " " + text.en, d=[d.date for d in named])
+            msg = Msg("{m}{n}", "{m}{n}", m=msg, n=extra, **msg.values)  # values kept for message overrides
+            evidence = evidence + [d.pointer for d in named if d.pointer not in evidence]
     if notes and status in ("pass", "late"):
         for caveat in notes:
             msg = Msg("{m} {n}", "{m} {n}", m=msg, n=caveat, **msg.values)  # values kept for message overrides

@@ -282,6 +282,9 @@ class _Walk:
         filters = [(match.where, f"{pointer}/where")]
         if caveat is not None:
             filters.append((caveat.unless, f"{pointer}/caveat/unless"))
+        uncounted = getattr(match, "uncounted", None)
+        if uncounted is not None:
+            filters.append((uncounted.when, f"{pointer}/uncounted/when"))
         for where, at in filters:
             if models and len(models) == len(names):
                 self.where(where, at, models, _label(names), trigger)
@@ -440,6 +443,11 @@ class _Walk:
                                        f"in_force); với kind '{ob.kind}' nó bị bỏ qua — dùng not_before/due hoặc bỏ đi",
                          f"effective only works for recurring rules (and Python rules that call in_force); with "
                          f"kind '{ob.kind}' it is ignored — use not_before/due, or leave it out")
+        if ob.kind != "deadline":
+            for at, _match in _matches_with_uncounted(ob):
+                self.add(f"{at}/uncounted", f"uncounted chỉ có tác dụng với quy tắc deadline; với kind '{ob.kind}' "
+                                            f"nó bị bỏ qua — bỏ đi",
+                         f"uncounted only works for deadline rules; with kind '{ob.kind}' it is ignored — leave it out")
         base = "/obligation"
         for attr in ("match",):
             m = getattr(ob, attr, None)
@@ -720,3 +728,15 @@ def lint_files(files: Iterable[str], activity_types: tuple[type[Any], ...] = ())
                                          f"rule {spec.id}: {exc}"))
     out.sort(key=lambda e: (e.file, e.line or 0))
     return out, count
+
+
+def _matches_with_uncounted(value: Any, at: str = "/obligation") -> list[tuple[str, Match]]:
+    """(pointer, match) of every match inside an obligation that sets ``uncounted``."""
+    if isinstance(value, Match):
+        return [(at, value)] if value.uncounted is not None else []
+    if isinstance(value, list):
+        return [x for i, v in enumerate(value) for x in _matches_with_uncounted(v, f"{at}/{i}")]
+    if hasattr(value, "model_fields_set"):
+        return [x for name in type(value).model_fields
+                for x in _matches_with_uncounted(getattr(value, name), f"{at}/{name}")]
+    return []

@@ -58,6 +58,15 @@ class Caveat(_Strict):
     note: Text
 
 
+class Uncounted(_Strict):
+    """Activities of a match's types that do not count but were recorded (``when``, a filter like
+    ``Match.where``): when nothing counts, the fail or pending message adds ``note`` (``{d}``: their
+    dates) and names them as evidence, so "no record" does not contradict the submission."""
+
+    when: dict[str, Any]
+    note: Text
+
+
 class Match(_Strict):
     """Which activities count: their ``type`` (one or several) and conditions on their fields.
 
@@ -74,6 +83,8 @@ class Match(_Strict):
     #: a note added to a ``pass`` or ``late`` message when no counted activity of the window
     #: meets ``caveat.unless`` (the verdict is unchanged: the activities still count).
     caveat: Caveat | None = None
+    #: named when nothing counts (a ``deadline`` rule): see :class:`Uncounted`
+    uncounted: Uncounted | None = None
 
     def types(self) -> tuple[str, ...]:
         """The activity types this match admits."""
