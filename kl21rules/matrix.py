@@ -92,7 +92,9 @@ class Matrix:
 
     rule_ids: tuple[str, ...]
     rows: list[UnitRow] = field(default_factory=list)
+    #: unit kind -> number of distinct units of that kind (a unit with several files counts once)
     kinds: dict[str, int] = field(default_factory=dict)
+    _seen: set[tuple[str, str]] = field(default_factory=set, repr=False)
     #: rule id -> status -> number of units whose cell shows that status.
     per_rule: dict[str, dict[str, int]] = field(default_factory=dict)
     as_of_min: _dt.date | None = None
@@ -104,7 +106,10 @@ class Matrix:
 
     def add(self, row: UnitRow) -> None:
         self.rows.append(row)
-        self.kinds[row.kind] = self.kinds.get(row.kind, 0) + 1
+        key = (row.kind, row.unit_id or "\x00" + row.path)  # a file without a unit id is its own
+        if key not in self._seen:
+            self._seen.add(key)
+            self.kinds[row.kind] = self.kinds.get(row.kind, 0) + 1
         for rule, status in zip(self.rule_ids, row.cells, strict=True):
             if status is not None:
                 self.per_rule[rule][status] += 1

@@ -268,3 +268,23 @@ def test_invisible_and_control_characters_are_shown_as_escapes(tmp_path: Path) -
     assert any("QT-\\u2066x\\x07" in t for t in details["s"])
     text = invoke("due", str(path), "--as-of", "2022-12-01", "--within", "60").stdout
     assert "\u202e" not in text and "\x1b" not in text and "\\u202eabc\\x1b[31m" in text
+
+
+def test_a_unit_with_several_files_counts_once_in_the_header(tmp_path: Path) -> None:
+    """Three files of one unit (its reports of several years, or copies) and one of another: the
+    header says 2 units (4 files), as the text, JSON and Excel reports do, and the kinds add up
+    to the units."""
+    thpt = SAMPLES / "chi-bo-truong-thpt-hoc-muon-2022.yaml"
+    for i in range(3):
+        (tmp_path / f"thpt-{i}.yaml").write_bytes(thpt.read_bytes())
+    (tmp_path / "dtn.yaml").write_bytes((SAMPLES / "doan-thanh-nien-khoi-2023.yaml").read_bytes())
+    for lang, units, files in (("vi", "2 đơn vị", "(4 tệp)"), ("en", "2 units", "(4 files)")):
+        html = page(str(tmp_path), "--lang", lang)
+        data = report(str(tmp_path))
+        assert data["summary"]["units"] == 2 and data["summary"]["files"] == 4
+        assert f"{units} <small>{files}</small>" in html
+        kinds = re.search(r'<span class="v">' + re.escape(units) + r".*?</span>\n<span class=\"k\">(.*?)</span>", html, re.S)
+        assert kinds is not None
+        assert sum(int(n) for n in re.findall(r": (\d+)", kinds.group(1))) == 2, kinds.group(1)
+    one_each = page(str(SAMPLES))
+    assert "8 đơn vị</span>" in one_each and "tệp)</small>" not in one_each.split("</header>")[0]
