@@ -249,7 +249,8 @@ def check(
         "--trend", metavar="PERIOD", help="month|quarter: diễn biến từ 3/2022 (--format html) / trend")] = None,
     plugins: Plugins = None,
 ) -> None:
-    """Kiểm tra báo cáo / check submissions: files (.json .yaml .yml), folders (searched), or - (stdin).
+    """Kiểm tra báo cáo (tệp .json .yaml .yml .xlsx, thư mục, hoặc - là stdin) / check submissions: files
+    (.json .yaml .yml .xlsx), folders (searched), or - (stdin).
 
     Mã thoát / exit codes: 0 đạt / nothing failed; 1 có 'không đạt' từ mức --fail-on / a fail at or above
     --fail-on; 2 lỗi đầu vào, tùy chọn, cấu hình / an input error, a bad option or configuration.
