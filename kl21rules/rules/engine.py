@@ -595,6 +595,25 @@ def _period_label(every: str, label: str) -> Msg:
     return Msg("tháng {m}/{y}: ", "{name} {y}: ", m=int(m), name=MONTHS_EN[int(m) - 1], y=y)
 
 
+def _span(ctx: Context, ob: Recurring) -> tuple[_dt.date, _dt.date, bool]:
+    """(first, last, ahead): the days a recurring rule judges periods over. When the span starts
+    after the evaluation date (a report period still to come, or an --as-of before from_year),
+    ``ahead`` is true and last is first: the first period of each schedule is judged, so the rule
+    says what is coming (pending) instead of giving no finding at all."""
+    as_of = ctx.as_of
+    if ob.span == "report_period":
+        rp = ctx.facts.submission.report.period
+        if rp is not None:
+            first, last = rp.start, min(rp.end, as_of)
+        else:
+            first, last = _dt.date(as_of.year, 1, 1), as_of
+    else:
+        first, last = _dt.date(ob.from_year, 1, 1), as_of
+    if first > last:
+        return first, first, True
+    return first, last, False
+
+
 def _recurring(spec: RuleSpec, ob: Recurring, *, inline: bool = True) -> Judge:
     """A recurring rule's judge; ``inline=False`` gives the general one even where the shorter
     one applies (the tests compare the two)."""
@@ -605,20 +624,7 @@ def _recurring(spec: RuleSpec, ob: Recurring, *, inline: bool = True) -> Judge:
 
     def judge(ctx: Context) -> list[Finding]:
         as_of = ctx.as_of
-        if ob.span == "report_period":
-            rp = ctx.facts.submission.report.period
-            if rp is not None:
-                first, last = rp.start, min(rp.end, as_of)
-            else:
-                first, last = _dt.date(as_of.year, 1, 1), as_of
-        else:
-            first, last = _dt.date(ob.from_year, 1, 1), as_of
-        ahead = first > last
-        if ahead:
-            # The span starts after the evaluation date (a report period still to come, or an
-            # --as-of before from_year): its first period of each schedule is judged, so the
-            # rule says what is coming (pending) instead of giving no finding at all.
-            last = first
+        first, last, ahead = _span(ctx, ob)
         out: list[Finding] = []
         no_early: dict[str, Dated] = {}
         for sched, groups in compiled:
@@ -662,17 +668,7 @@ def _recurring(spec: RuleSpec, ob: Recurring, *, inline: bool = True) -> Judge:
         """``judge`` where every schedule has one group and no caveat (most rules): the same
         findings, each period judged in line rather than through _first_of and _window_finding."""
         as_of = ctx.as_of
-        if ob.span == "report_period":
-            rp = ctx.facts.submission.report.period
-            if rp is not None:
-                first, last = rp.start, min(rp.end, as_of)
-            else:
-                first, last = _dt.date(as_of.year, 1, 1), as_of
-        else:
-            first, last = _dt.date(ob.from_year, 1, 1), as_of
-        ahead = first > last
-        if ahead:
-            last = first  # see judge
+        first, last, ahead = _span(ctx, ob)
         out: list[Finding] = []
         finding = ctx.finding
         always = ctx.spec.effective is None  # in_force() is then true of every year
@@ -1125,7 +1121,7 @@ def evaluate(
             findings.append(ctx.finding("error", msg))
             if os.environ.get("KL21RULES_DEBUG", "") not in ("", "0"):
                 _debug_traceback(rule, exc, where)
-    # sorted as by findings.sort(key=_sort_key): the index last keeps equal keys in their order
+    # sorted as by findings.sort(key=Finding.sort_key): the index last keeps equal keys in their order
     natural = _natural
     keyed = [(f.rule, natural(f.period), natural(f.item), i) for i, f in enumerate(findings)]
     keyed.sort()
@@ -1148,12 +1144,8 @@ def _debug_traceback(rule: CompiledRule, exc: Exception, where: traceback.FrameS
     sys.stderr.flush()
 
 
-def _sort_key(f: Finding) -> tuple[Any, ...]:
-    """:meth:`Finding.sort_key`, with the natural keys of periods and items remembered: the same
-    few periods (and item names) come back in every file."""
-    return (f.rule, _natural(f.period), _natural(f.item))
-
-
 @functools.lru_cache(maxsize=8192)
 def _natural(text: str | None) -> tuple[Any, ...]:
+    """:func:`kl21rules.findings._natural` remembered: the same few periods (and item names)
+    come back in every file."""
     return natural_key(text)
