@@ -9,13 +9,13 @@ same output as the code they replaced, on those realistic files.
 from __future__ import annotations
 
 import collections
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import benchscripts
 import pytest
 
 from kl21rules.check import CheckOptions, check_bytes, selected
@@ -28,15 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "generate.py"
 
 
-def _load_generator() -> Any:
-    spec = importlib.util.spec_from_file_location("kl21_bench_generate", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-generate = _load_generator()
+generate = benchscripts.load("generate")
 REGISTRY = load_registry()
 RULES = selected(REGISTRY.rules, (), ())
 

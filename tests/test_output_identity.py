@@ -12,21 +12,18 @@ files.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
+
+import benchscripts
 
 ROOT = Path(__file__).resolve().parent.parent
 PINNED = ROOT / "tests" / "data" / "output-digests.json"
 
 
 def _identity() -> Any:
-    spec = importlib.util.spec_from_file_location("kl21_bench_identity", ROOT / "benchmarks" / "identity.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchscripts.load("identity")
 
 
 def test_every_report_is_byte_identical_to_the_pinned_digests(tmp_path: Path) -> None:

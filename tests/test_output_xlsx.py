@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import errno
-import importlib.util
 import io
 import json
 import os
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import benchscripts
 import pytest
 from typer.testing import CliRunner
 
@@ -162,11 +162,7 @@ def test_failing_write_leaves_an_existing_report_intact(tmp_path: Path, monkeypa
 # --- the own writer against openpyxl's (tests/xlsx_reference.py, the writer of 0.2.0), cell by cell
 
 def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("kl21_bench_generate", REPO / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchscripts.load("generate")
 
 
 def _awkward(tmp: Path) -> list[str]:
