@@ -176,11 +176,9 @@ def unit_head(file: FileReport, lang: str) -> str:
 def totals_phrase(s: dict[str, int], lang: str) -> str:
     """"8 tệp, 8 đơn vị, 0 lỗi đầu vào" / "1 file, 1 unit, 0 input errors" (English in the singular for one)."""
     w = WORDS[lang]
-    if lang == "en":
-        def n(count: int, word: str) -> str:
-            return f"{count} {word[:-1] if count == 1 else word}"
-        return f"{n(s['files'], 'files')}, {n(s['units'], 'units')}, {n(s['input_errors'], 'input errors')}"
-    return f"{s['files']} {w['files']}, {s['units']} {w['units']}, {s['input_errors']} {w['input_errors']}"
+    singular = lang == "en"
+    return ", ".join(f"{s[key]} {w[key][:-1] if singular and s[key] == 1 else w[key]}"
+                     for key in ("files", "units", "input_errors"))
 
 
 def counts_line(counts: dict[str, int], lang: str) -> str:

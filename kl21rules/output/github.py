@@ -19,8 +19,8 @@ from kl21rules.output._common import (
     WORDS,
     counts_fail,
     counts_line,
-    totals_phrase,
     lang_of,
+    totals_phrase,
     visible,
     waived_note,
 )
